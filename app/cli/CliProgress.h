@@ -1,0 +1,36 @@
+#pragma once
+
+#include "breastmsc/io/Progress.h"
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+
+namespace bmsc::cli {
+
+/// A one-line progress bar on stderr (redrawn in place on a terminal, a line every few
+/// seconds otherwise). Ctrl-C sets the cancellation flag so long work stops cleanly.
+class CliProgress final : public io::Progress {
+public:
+    explicit CliProgress(std::string title, bool quiet = false);
+    ~CliProgress() override;
+    void report(double fraction, std::string_view what) override;
+    bool cancelled() const override;
+    void finish();
+
+private:
+    std::string title_;
+    bool quiet_;
+    bool terminal_;
+    bool finished_ = false;
+    std::mutex mutex_;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point lastDraw_;
+    int lastPercent_ = -1;
+};
+
+/// Installs a SIGINT handler that requests cancellation (a second Ctrl-C kills).
+void installInterruptHandler();
+
+}  // namespace bmsc::cli

@@ -1,0 +1,33 @@
+// breastmsc-cli: headless commands for researchers and clusters.
+#include "CliProgress.h"
+#include "Commands.h"
+#include "breastmsc/io/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+
+int main(int argc, char** argv) {
+    CLI::App app{"BreastMSC: breast DCE-MRI studies, cohorts and the multi-scale curriculum CNN",
+                 "breastmsc-cli"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", "breastmsc-cli 0.1.0");
+    bmsc::cli::addInfoCommand(app);
+    bmsc::cli::addConvertCommand(app);
+    bmsc::cli::addGenerateCommand(app);
+    bmsc::cli::addPreprocessCommand(app);
+    bmsc::cli::installInterruptHandler();
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    } catch (const bmsc::io::IoError& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return e.code() == bmsc::io::ErrorCode::Cancelled ? 130 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+#include "breastmsc/io/Error.h"
+
+#include <sstream>
+
+namespace bmsc::io {
+namespace {
+
+std::string composeMessage(const std::filesystem::path& path, int line, const std::string& reason) {
+    std::ostringstream message;
+    message << (path.empty() ? std::string("<no file>") : path.string());
+    if (line > 0) {
+        message << ':' << line;
+    }
+    message << ": " << reason;
+    return message.str();
+}
+
+}  // namespace
+
+IoError::IoError(ErrorCode code, std::filesystem::path path, const std::string& reason, int line)
+    : std::runtime_error(composeMessage(path, line, reason)),
+      code_(code),
+      path_(std::move(path)),
+      line_(line),
+      reason_(reason) {}
+
+const char* errorCodeName(ErrorCode code) noexcept {
+    switch (code) {
+        case ErrorCode::NotFound:
+            return "not found";
+        case ErrorCode::NotReadable:
+            return "not readable";
+        case ErrorCode::Corrupt:
+            return "corrupt";
+        case ErrorCode::Unsupported:
+            return "unsupported";
+        case ErrorCode::MissingChannel:
+            return "missing channel";
+        case ErrorCode::GeometryMismatch:
+            return "geometry mismatch";
+        case ErrorCode::InvalidValue:
+            return "invalid value";
+        case ErrorCode::MalformedCsv:
+            return "malformed CSV";
+        case ErrorCode::WriteFailed:
+            return "write failed";
+        case ErrorCode::InvalidArgument:
+            return "invalid argument";
+        case ErrorCode::Cancelled:
+            return "cancelled";
+    }
+    return "error";
+}
+
+}  // namespace bmsc::io

@@ -1,0 +1,121 @@
+// breastmsc-cli as a user runs it: exit codes, messages naming files, outputs.
+#include "TestSupport.h"
+#include "breastmsc/io/Cohort.h"
+#include "breastmsc/io/ImageFile.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace bmsc::io;
+using bmsc::test::runCli;
+namespace fs = std::filesystem;
+
+namespace {
+
+Study smallStudy() {
+    Geometry g;
+    g.size = {16, 12, 4};
+    g.spacing = {2.0, 2.0, 3.0};
+    g.origin = {-15.0, -20.0, 0.0};
+    Study study;
+    for (const Channel c : kAllChannels) {
+        Volume v(g);
+        for (std::size_t i = 0; i < v.voxels().size(); ++i) {
+            v.voxels()[i] = static_cast<float>((i * 7 + static_cast<std::size_t>(c) * 13) % 100);
+        }
+        study.setChannel(c, std::move(v));
+    }
+    return study;
+}
+
+}  // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void helpListsCommands() {
+        const auto r = runCli({"--help"});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* command : {"info", "generate", "convert", "preprocess"}) {
+            QVERIFY2(r.out.contains(command), command);
+        }
+    }
+
+    void infoOnCohort() {
+        QTemporaryDir dir;
+        const fs::path root = bmsc::test::toPath(dir.path());
+        writeImageStudy(smallStudy(), root / "P1");
+        std::ofstream(root / "cohort.csv") << "patient_id,side,label\nP1,left,malignant\n"
+                                              "P1,right,benign\nP2,left,\n";
+        std::ofstream(root / "lesions.csv") << "patient_id,x_mm,y_mm,z_mm,label\n"
+                                               "P1,5,-10,3,malignant\n";
+        // P2 has no study folder: info lists it and fails with a non-zero exit.
+        auto r = runCli({"info", dir.path(), "--studies", "-q"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains("breasts    3: 1 malignant, 1 benign, 1 unlabelled"), r.out);
+        QVERIFY2(r.out.contains("16x12x4 ok"), r.out);
+        QVERIFY2(r.err.contains("1 patient(s) have no readable study"), r.err);
+        fs::remove(root / "cohort.csv");
+        std::ofstream(root / "cohort.csv") << "patient_id,side,label\nP1,left,malignant\n";
+        r = runCli({"info", dir.path(), "--studies", "-q"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("lesions    1: 1 malignant, 0 benign"), r.out);
+    }
+
+    void infoOnStudyAndBadPaths() {
+        QTemporaryDir dir;
+        writeImageStudy(smallStudy(), bmsc::test::toPath(dir.filePath("S")));
+        auto r = runCli({"info", dir.filePath("S"), "-q"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("16×12×4 voxels"), r.out);
+        QVERIFY2(r.out.contains("post4"), r.out);
+
+        r = runCli({"info", dir.filePath("missing")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("missing") && r.err.startsWith("error: "), r.err);
+
+        fs::remove(bmsc::test::toPath(dir.filePath("S/post3.nii.gz")));
+        r = runCli({"info", dir.filePath("S"), "-q"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("post3") && r.err.contains(dir.filePath("S").toUtf8()), r.err);
+
+        fs::create_directory(bmsc::test::toPath(dir.filePath("empty")));
+        std::ofstream(dir.filePath("empty/x.txt").toStdString()) << "not an image";
+        r = runCli({"info", dir.filePath("empty"), "-q"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("neither channel files"), r.err);
+
+        r = runCli({"info"});
+        QVERIFY(r.exitCode != 0);
+    }
+
+    void convertStudyAndCohort() {
+        QTemporaryDir dir;
+        const fs::path root = bmsc::test::toPath(dir.path());
+        writeImageStudy(smallStudy(), root / "in" / "P1", "nrrd");
+        std::ofstream(root / "in" / "cohort.csv") << "patient_id,side,label,site\n"
+                                                     "P1,left,malignant,A\nP1,right,benign,A\n";
+        auto r = runCli({"convert", dir.filePath("in"), dir.filePath("out"), "-q"});
+        QCOMPARE(r.exitCode, 0);
+        const Cohort out = Cohort::open(root / "out");
+        QCOMPARE(out.breasts().size(), std::size_t{2});
+        QCOMPARE(out.breasts()[0].extra.at("site"), std::string("A"));
+        QVERIFY(fs::exists(root / "out" / "P1" / "t2.nii.gz"));
+        const Study a = out.loadStudy("P1");
+        const Study b = smallStudy();
+        for (const Channel c : kAllChannels) {
+            QVERIFY(std::equal(a.channel(c).voxels().begin(), a.channel(c).voxels().end(),
+                               b.channel(c).voxels().begin()));
+        }
+        r = runCli(
+            {"convert", dir.filePath("in/P1"), dir.filePath("single"), "--format", "mha", "-q"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(fs::exists(root / "single" / "pre.mha"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "TestCli.moc"
