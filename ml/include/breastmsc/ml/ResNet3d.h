@@ -1,0 +1,90 @@
+#pragma once
+
+#include <torch/nn/functional/instancenorm.h>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/instancenorm.h>
+#include <torch/nn/modules/pooling.h>
+#include <torch/nn/pimpl.h>
+
+#include <array>
+#include <cstdint>
+
+namespace bmsc::ml {
+
+/// The 3D ResNet of the paper (NETWORK.md): widths (w, w, 2w, 4w, 8w) with w = 18, a 7×7×7 stem
+/// of stride (2,2,1), two (2,2,1) max-pools, instance norm without affine parameters, leaky ReLU
+/// 0.01, Kaiming-uniform (fan-out) initialisation. Input (N, C, X, Y, Z): z, the thin axis, last.
+struct ResNet3dOptions {
+    std::int64_t inputChannels = 6;
+    std::int64_t width = 18;                         ///< C2 width; 18 in the paper
+    std::array<std::int64_t, 4> blocks{2, 2, 2, 2};  ///< ResNet18; {3, 4, 6, 3} is ResNet34
+    std::int64_t classes = 2;
+    double leakySlope = 0.01;
+};
+
+/// Two 3×3×3 convolutions with instance norm and leaky ReLU, plus the skip path (a strided
+/// 1×1×1 projection without bias when shape or stride change, or when `project` is set).
+class BasicBlock3dImpl : public torch::nn::Module {
+public:
+    BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::int64_t stride, bool project,
+                     double slope);
+    torch::Tensor forward(const torch::Tensor& x);
+
+private:
+    torch::nn::Conv3d conv1_{nullptr}, conv2_{nullptr}, projection_{nullptr};
+    torch::nn::InstanceNorm3d norm1_{nullptr}, norm2_{nullptr}, projectionNorm_{nullptr};
+    double slope_;
+};
+TORCH_MODULE(BasicBlock3d);
+
+/// The backbone, stem to C5: (N, C, X, Y, Z) → (N, 8w, X/32, Y/32, Z/4).
+class ResNet3dBackboneImpl : public torch::nn::Module {
+public:
+    explicit ResNet3dBackboneImpl(const ResNet3dOptions& options = {});
+    torch::Tensor forward(const torch::Tensor& x);
+    std::int64_t outputChannels() const { return 8 * options_.width; }
+    const ResNet3dOptions& options() const { return options_; }
+
+private:
+    ResNet3dOptions options_;
+    torch::nn::Sequential stem_{nullptr}, c2_{nullptr}, c3_{nullptr}, c4_{nullptr}, c5_{nullptr};
+};
+TORCH_MODULE(ResNet3dBackbone);
+
+/// Which head the classifier carries (NETWORK.md): Stage 1 pools the (2,2,1) map of a
+/// 64×64×4 patch; Stage 2 adds an adaptive average pool so that whole breasts fit.
+enum class HeadKind { Patch, WholeBreast };
+
+/// Backbone + average pool (kernel and stride (2,2,1)) [+ adaptive average pool to 1×1×1]
+/// + a 1×1×1 convolution with bias to `classes` logits.
+class BreastClassifierImpl : public torch::nn::Module {
+public:
+    BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head);
+    /// Logits (N, classes).
+    torch::Tensor forward(const torch::Tensor& x);
+    /// C5 feature maps (N, 8w, X/32, Y/32, Z/4) — the input of class activation maps.
+    torch::Tensor features(const torch::Tensor& x);
+    /// Logits from C5 features (so that CAM and logits come from one forward pass).
+    torch::Tensor classify(const torch::Tensor& features);
+    /// Replaces the head with a fresh one of `kind` (Stage 1 → Stage 2), keeping the backbone.
+    void resetHead(HeadKind kind);
+
+    HeadKind headKind() const { return head_; }
+    ResNet3dBackbone backbone() const { return backbone_; }
+    torch::nn::Conv3d fc() const { return fc_; }
+
+private:
+    ResNet3dOptions options_;
+    HeadKind head_;
+    ResNet3dBackbone backbone_{nullptr};
+    torch::nn::AvgPool3d pool_{nullptr};
+    torch::nn::Conv3d fc_{nullptr};
+};
+TORCH_MODULE(BreastClassifier);
+
+/// Number of trainable parameters of a module.
+std::int64_t parameterCount(const torch::nn::Module& module);
+
+}  // namespace bmsc::ml

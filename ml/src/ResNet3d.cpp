@@ -1,0 +1,131 @@
+#include "breastmsc/ml/ResNet3d.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/nn/init.h>
+#include <torch/nn/modules/activation.h>
+
+namespace bmsc::ml {
+namespace {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+nn::Conv3d conv(std::int64_t in, std::int64_t out, std::int64_t kernel,
+                torch::ExpandingArray<3> stride, std::int64_t padding, bool bias = false) {
+    return nn::Conv3d(
+        nn::Conv3dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+}
+
+nn::InstanceNorm3d norm(std::int64_t channels) {
+    return nn::InstanceNorm3d(nn::InstanceNorm3dOptions(channels).affine(false));
+}
+
+// Kaiming uniform, fan-out, for leaky ReLU; biases (only the head has one) start at zero.
+void initialise(nn::Module& module, double slope) {
+    for (auto& child : module.modules(/*include_self=*/false)) {
+        if (auto* c = child->as<nn::Conv3d>()) {
+            nn::init::kaiming_uniform_(c->weight, slope, torch::kFanOut, torch::kLeakyReLU);
+            if (c->options.bias()) {
+                nn::init::zeros_(c->bias);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+BasicBlock3dImpl::BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::int64_t stride,
+                                   bool project, double slope)
+    : slope_(slope) {
+    conv1_ = register_module("conv1", conv(in, out, 3, stride, 1));
+    norm1_ = register_module("norm1", norm(out));
+    conv2_ = register_module("conv2", conv(out, out, 3, 1, 1));
+    norm2_ = register_module("norm2", norm(out));
+    if (project || in != out || stride != 1) {
+        projection_ = register_module("projection", conv(in, out, 1, stride, 0));
+        projectionNorm_ = register_module("projection_norm", norm(out));
+    }
+}
+
+torch::Tensor BasicBlock3dImpl::forward(const torch::Tensor& x) {
+    auto y = F::leaky_relu(norm1_(conv1_(x)), F::LeakyReLUFuncOptions().negative_slope(slope_));
+    y = norm2_(conv2_(y));
+    const auto skip = projection_ ? projectionNorm_(projection_(x)) : x;
+    return F::leaky_relu(y + skip, F::LeakyReLUFuncOptions().negative_slope(slope_));
+}
+
+ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : options_(options) {
+    const std::int64_t w = options.width;
+    const double slope = options.leakySlope;
+    stem_ = register_module(
+        "stem", nn::Sequential(conv(options.inputChannels, w, 7, {2, 2, 1}, 3), norm(w),
+                               nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(slope))));
+    auto stage = [&](std::int64_t in, std::int64_t out, std::int64_t blocks, std::int64_t stride,
+                     bool poolFirst) {
+        nn::Sequential s;
+        if (poolFirst) {
+            s->push_back(nn::MaxPool3d(nn::MaxPool3dOptions(3).stride({2, 2, 1}).padding(1)));
+        }
+        // The first block of every stage projects its skip path (NETWORK.md: even 18 → 18).
+        s->push_back(BasicBlock3d(in, out, stride, /*project=*/true, slope));
+        for (std::int64_t b = 1; b < blocks; ++b) {
+            s->push_back(BasicBlock3d(out, out, 1, false, slope));
+        }
+        return s;
+    };
+    c2_ = register_module("c2", stage(w, w, options.blocks[0], 1, true));
+    c3_ = register_module("c3", stage(w, 2 * w, options.blocks[1], 1, true));
+    c4_ = register_module("c4", stage(2 * w, 4 * w, options.blocks[2], 2, false));
+    c5_ = register_module("c5", stage(4 * w, 8 * w, options.blocks[3], 2, false));
+    initialise(*this, slope);
+}
+
+torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& x) {
+    return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem_->forward(x)))));
+}
+
+BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head)
+    : options_(options), head_(head) {
+    backbone_ = register_module("backbone", ResNet3dBackbone(options));
+    pool_ =
+        register_module("pool", nn::AvgPool3d(nn::AvgPool3dOptions({2, 2, 1}).stride({2, 2, 1})));
+    resetHead(head);
+}
+
+void BreastClassifierImpl::resetHead(HeadKind kind) {
+    head_ = kind;
+    auto fresh = conv(backbone_->outputChannels(), options_.classes, 1, 1, 0, /*bias=*/true);
+    nn::init::kaiming_uniform_(fresh->weight, options_.leakySlope, torch::kFanOut,
+                               torch::kLeakyReLU);
+    nn::init::zeros_(fresh->bias);
+    fc_ = fc_ ? replace_module("fc", fresh) : register_module("fc", fresh);
+}
+
+torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
+    return backbone_->forward(x);
+}
+
+torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
+    auto y = pool_(features);
+    if (head_ == HeadKind::WholeBreast) {
+        y = F::adaptive_avg_pool3d(y, F::AdaptiveAvgPool3dFuncOptions(1));
+    }
+    return fc_(y).flatten(1);
+}
+
+torch::Tensor BreastClassifierImpl::forward(const torch::Tensor& x) {
+    return classify(features(x));
+}
+
+std::int64_t parameterCount(const torch::nn::Module& module) {
+    std::int64_t n = 0;
+    for (const auto& p : module.parameters()) {
+        if (p.requires_grad()) {
+            n += p.numel();
+        }
+    }
+    return n;
+}
+
+}  // namespace bmsc::ml

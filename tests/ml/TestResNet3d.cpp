@@ -1,0 +1,91 @@
+// The network of NETWORK.md: exact parameter count, C5 shapes, Stage 1 → Stage 2 head swap,
+// and that it can learn (one batch over-fitted).
+#include "breastmsc/ml/ResNet3d.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+using namespace bmsc::ml;
+
+class TestResNet3d : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        torch::manual_seed(1);
+        torch::set_num_threads(2);
+    }
+
+    void parameterCountMatchesThePaper_data() {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<qint64>("count");
+        // NETWORK.md: 2,658,170 for width 18; the other widths show the count is sharp.
+        QTest::newRow("18 (paper)") << 18 << qint64{2658170};
+        QTest::newRow("16") << 16 << qint64{2103970};
+        QTest::newRow("20") << 20 << qint64{3277082};
+        QTest::newRow("24") << 24 << qint64{4709042};
+        QTest::newRow("32") << 32 << qint64{8349506};
+    }
+
+    void parameterCountMatchesThePaper() {
+        QFETCH(int, width);
+        QFETCH(qint64, count);
+        ResNet3dOptions options;
+        options.width = width;
+        BreastClassifier patch(options, HeadKind::Patch);
+        QCOMPARE(parameterCount(*patch), count);
+        BreastClassifier breast(options, HeadKind::WholeBreast);
+        QCOMPARE(parameterCount(*breast), count);
+    }
+
+    void c5ShapesFollowTheStrides() {
+        BreastClassifier model(ResNet3dOptions{}, HeadKind::Patch);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto patch = model->features(torch::randn({2, 6, 64, 64, 4}));
+        QCOMPARE(patch.sizes().vec(), (std::vector<std::int64_t>{2, 144, 2, 2, 1}));
+        QCOMPARE(model->forward(torch::randn({2, 6, 64, 64, 4})).sizes().vec(),
+                 (std::vector<std::int64_t>{2, 2}));
+        // A whole breast at the paper's size: 144 × 8×8×8.
+        const auto breast = model->features(torch::randn({1, 6, 256, 256, 32}));
+        QCOMPARE(breast.sizes().vec(), (std::vector<std::int64_t>{1, 144, 8, 8, 8}));
+    }
+
+    void stageTwoKeepsTheBackbone() {
+        BreastClassifier model(ResNet3dOptions{}, HeadKind::Patch);
+        const auto stemBefore = model->backbone()->parameters()[0].clone();
+        const auto fcBefore = model->fc()->weight.clone();
+        model->resetHead(HeadKind::WholeBreast);
+        QVERIFY(torch::equal(model->backbone()->parameters()[0], stemBefore));
+        QVERIFY(!torch::equal(model->fc()->weight, fcBefore));
+        QCOMPARE(parameterCount(*model), qint64{2658170});
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto logits = model->forward(torch::randn({1, 6, 128, 128, 16}));
+        QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{1, 2}));
+    }
+
+    void overfitsOneBatch() {
+        ResNet3dOptions options;
+        options.width = 8;
+        BreastClassifier model(options, HeadKind::Patch);
+        torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+        const auto x = torch::randn({4, 6, 64, 64, 4});
+        const auto y = torch::tensor({0, 1, 0, 1}, torch::kLong);
+        double first = 0.0;
+        double last = 0.0;
+        for (int step = 0; step < 30; ++step) {
+            adam.zero_grad();
+            const auto loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+            loss.backward();
+            adam.step();
+            (step == 0 ? first : last) = loss.item<double>();
+        }
+        QVERIFY2(last < 0.05 && last < first / 10.0,
+                 qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestResNet3d)
+#include "TestResNet3d.moc"
