@@ -21,7 +21,7 @@ packages=(
     libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libtorch-dev
     nlohmann-json3-dev libcli11-dev
     xvfb xauth x11-utils libgl1-mesa-dri
-    python3 python3-numpy python3-pydicom python3-nibabel
+    python3 python3-numpy python3-pydicom python3-nibabel python3-sklearn
     dicom3tools dcm2niix
 )
 

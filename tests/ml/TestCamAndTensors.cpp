@@ -1,0 +1,71 @@
+// Volume ↔ tensor layout (z last) and class activation maps that explain the logits exactly.
+#include "breastmsc/ml/ClassActivationMap.h"
+#include "breastmsc/ml/TensorConversion.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+using namespace bmsc;
+using namespace bmsc::ml;
+
+class TestCamAndTensors : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { torch::manual_seed(3); }
+
+    void tensorLayoutIsXyzWithZLast() {
+        io::Geometry g;
+        g.size = {5, 4, 3};
+        std::vector<io::Volume> channels;
+        for (int c = 0; c < 2; ++c) {
+            io::Volume v(g);
+            for (std::int64_t k = 0; k < 3; ++k) {
+                for (std::int64_t j = 0; j < 4; ++j) {
+                    for (std::int64_t i = 0; i < 5; ++i) {
+                        v.at(i, j, k) = static_cast<float>(1000 * c + 100 * i + 10 * j + k);
+                    }
+                }
+            }
+            channels.push_back(std::move(v));
+        }
+        const auto t = toTensor(channels);
+        QCOMPARE(t.sizes().vec(), (std::vector<std::int64_t>{2, 5, 4, 3}));
+        QCOMPARE(t[1][4][3][2].item<float>(), 1432.0f);
+        QCOMPARE(t[0][2][1][0].item<float>(), 210.0f);
+        QVERIFY(t.is_contiguous());
+        QCOMPARE(t.stride(3), std::int64_t{1});  // z is the fastest axis
+        const io::Volume back = toVolume(t[1], g);
+        QVERIFY(
+            std::equal(back.voxels().begin(), back.voxels().end(), channels[1].voxels().begin()));
+    }
+
+    void camExplainsTheLogitDifference() {
+        ResNet3dOptions options;
+        options.width = 8;
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        // A non-zero head bias, so that the test also covers the bias term.
+        {
+            torch::NoGradGuard g;
+            model->fc()->bias.copy_(torch::tensor({0.3f, -0.2f}));
+        }
+        const auto input = torch::randn({1, 6, 128, 128, 16});
+        const ActivationMap cam = classActivationMap(model, input);
+        QCOMPARE(cam.map.sizes().vec(), (std::vector<std::int64_t>{128, 128, 16}));
+        QCOMPARE(cam.coarse.sizes().vec(), (std::vector<std::int64_t>{4, 4, 4}));
+        torch::NoGradGuard noGrad;
+        const auto logits = model->forward(input);
+        const double difference = (logits[0][1] - logits[0][0]).item<double>();
+        QVERIFY2(
+            std::abs(cam.coarse.mean().item<double>() - difference) < 1e-4,
+            qPrintable(QString("%1 vs %2").arg(cam.coarse.mean().item<double>()).arg(difference)));
+        const double p = torch::softmax(logits, 1)[0][1].item<double>();
+        QVERIFY(std::abs(cam.malignancy - p) < 1e-6);
+        // Upsampling keeps the mean (each coarse cell covers 32×32×4 fine voxels).
+        QVERIFY(std::abs(cam.map.mean().item<double>() - difference) < 1e-3);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCamAndTensors)
+#include "TestCamAndTensors.moc"
