@@ -1,0 +1,43 @@
+#pragma once
+
+#include <torch/types.h>
+
+#include <array>
+#include <cstdint>
+#include <random>
+
+namespace bmsc::ml {
+
+/// Augmentation of the paper and of its authors' code (NETWORK.md, "augmentation"). Defaults
+/// follow the paper: mirroring (left–right) and a rotation about z of up to ±15°; the authors'
+/// code also mirrors anterior–posterior, rotates by ±0.15 rad and scales by 0.8–1.1.
+struct AugmentationOptions {
+    bool enabled = true;
+    bool mirrorX = true;   ///< patient left ↔ right
+    bool mirrorY = false;  ///< anterior ↔ posterior (the authors' code)
+    double maxRotationDegrees = 15.0;
+    double minScale = 1.0;
+    double maxScale = 1.0;
+};
+
+/// One random draw, so that a transform can be reproduced and tested.
+struct AugmentationDraw {
+    bool flipX = false;
+    bool flipY = false;
+    double angleRadians = 0.0;
+    double scale = 1.0;
+};
+
+AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt19937_64& rng);
+
+/// Applies a draw to a (C, X, Y, Z) float tensor: in-plane rotation and scaling about the
+/// centre with bilinear interpolation and a zero border, then the flips. Returns a new
+/// contiguous tensor; work is split over LibTorch's intra-op threads.
+torch::Tensor augment(const torch::Tensor& cxyz, const AugmentationDraw& draw);
+
+/// A (C, sx, sy, sz) patch of a (C, X, Y, Z) tensor whose voxel (0,0,0) sits at `origin`
+/// (may be negative or beyond the volume: outside voxels are zero).
+torch::Tensor extractPatch(const torch::Tensor& cxyz, const std::array<std::int64_t, 3>& origin,
+                           const std::array<std::int64_t, 3>& size);
+
+}  // namespace bmsc::ml

@@ -1,0 +1,87 @@
+// Augmentation and patch extraction: exact identities, flips, 90° rotations, zero borders.
+#include "breastmsc/ml/Augmentation.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace bmsc::ml;
+
+class TestAugmentation : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void identityAndFlips() {
+        const auto t = torch::rand({2, 9, 7, 3});
+        QVERIFY(torch::equal(augment(t, {}), t));
+        AugmentationDraw flip;
+        flip.flipX = true;
+        QVERIFY(torch::equal(augment(t, flip), t.flip({1})));
+        flip.flipY = true;
+        QVERIFY(torch::equal(augment(t, flip), t.flip({1, 2})));
+    }
+
+    void quarterTurnIsAPermutation() {
+        // On a square grid a 90° rotation about the centre moves voxels onto voxels.
+        const auto t = torch::rand({1, 8, 8, 2});
+        AugmentationDraw quarter;
+        quarter.angleRadians = M_PI / 2;
+        const auto r = augment(t, quarter);
+        QVERIFY(torch::allclose(r, t.rot90(1, {1, 2}), 1e-5, 1e-5) ||
+                torch::allclose(r, t.rot90(-1, {1, 2}), 1e-5, 1e-5));
+        // Four quarter turns are the identity.
+        auto back = t;
+        for (int i = 0; i < 4; ++i) {
+            back = augment(back, quarter);
+        }
+        QVERIFY(torch::allclose(back, t, 1e-5, 1e-5));
+    }
+
+    void rotationKeepsAConstantInsideAndZeroOutside() {
+        const auto t = torch::ones({1, 32, 32, 2});
+        AugmentationDraw d;
+        d.angleRadians = 15.0 * M_PI / 180.0;
+        const auto r = augment(t, d);
+        QCOMPARE(r[0][16][16][0].item<float>(), 1.0f);  // centre: interpolated ones
+        QCOMPARE(r[0][0][0][1].item<float>(), 0.0f);    // corner: rotated in from outside
+        QVERIFY(r.max().item<float>() <= 1.0f + 1e-6f);
+        d.scale = 0.5;  // zoom out: the border region is zero
+        const auto z = augment(t, d);
+        QCOMPARE(z[0][2][16][0].item<float>(), 0.0f);
+    }
+
+    void drawsStayInRangeAndAreReproducible() {
+        AugmentationOptions o;
+        o.minScale = 0.8;
+        o.maxScale = 1.1;
+        std::mt19937_64 a(5), b(5);
+        int flips = 0;
+        for (int i = 0; i < 200; ++i) {
+            const auto d = drawAugmentation(o, a);
+            const auto e = drawAugmentation(o, b);
+            QCOMPARE(d.angleRadians, e.angleRadians);
+            QVERIFY(std::abs(d.angleRadians) <= 15.0 * M_PI / 180.0);
+            QVERIFY(d.scale >= 0.8 && d.scale <= 1.1);
+            QVERIFY(!d.flipY);  // the paper's default mirrors left-right only
+            flips += d.flipX;
+        }
+        QVERIFY(flips > 60 && flips < 140);
+    }
+
+    void patchesArePaddedWithZeros() {
+        const auto t = torch::arange(2 * 10 * 10 * 4, torch::kFloat32).view({2, 10, 10, 4}) + 1;
+        const auto inside = extractPatch(t, {2, 3, 0}, {4, 4, 4});
+        QVERIFY(torch::equal(inside, t.slice(1, 2, 6).slice(2, 3, 7)));
+        const auto corner = extractPatch(t, {-2, 8, 1}, {4, 4, 4});
+        QCOMPARE(corner[0][0][0][0].item<float>(), 0.0f);  // x = -2: outside
+        QCOMPARE(corner[1][2][1][0].item<float>(), t[1][0][9][1].item<float>());
+        QCOMPARE(corner[0][2][2][0].item<float>(), 0.0f);  // y = 10: outside
+        QCOMPARE(corner[0][2][0][3].item<float>(), 0.0f);  // z = 4: outside
+        QVERIFY(torch::equal(extractPatch(t, {20, 0, 0}, {4, 4, 4}), torch::zeros({2, 4, 4, 4})));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAugmentation)
+#include "TestAugmentation.moc"
