@@ -1,0 +1,66 @@
+#pragma once
+
+#include "breastmsc/io/Preprocess.h"
+#include "breastmsc/ml/Augmentation.h"
+#include "breastmsc/ml/ResNet3d.h"
+
+#include <nlohmann/json_fwd.hpp>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace bmsc::ml {
+
+/// Settings of one training stage.
+struct StageSettings {
+    double learningRate = 1e-4;
+    int epochs = 50;
+    int patience = 0;  ///< early stopping: epochs without a better validation score; 0 = off
+};
+
+enum class TrainingMode { Curriculum, Naive, Stage1 };
+enum class SelectionMetric { Auroc, Loss };  ///< model selection on the validation set
+
+/// Everything a training run needs, with the paper's values as defaults (NETWORK.md).
+/// Written into every checkpoint, read from JSON with unknown keys and wrong types rejected.
+struct TrainingConfig {
+    std::string preset = "paper";
+    TrainingMode mode = TrainingMode::Curriculum;
+    io::PreprocessOptions preprocess = io::PreprocessOptions::paper();
+    ResNet3dOptions network;
+    std::array<std::int64_t, 3> patchSize{64, 64, 4};
+    int batchSize = 4;
+    StageSettings stage1{1e-4, 50, 0};
+    StageSettings stage2{1e-5, 100, 0};
+    AugmentationOptions augmentation;
+    bool classBalanced = false;      ///< sample classes equally often (the authors' code)
+    double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
+    SelectionMetric selection = SelectionMetric::Auroc;  ///< ties broken by the loss
+    int folds = 5;
+    double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
+    std::uint64_t seed = 1;
+    bool bf16 = false;                   ///< autocast to bfloat16 on CPU
+    int threads = 0;                     ///< LibTorch intra-op threads; 0 = all cores
+    int loaderThreads = 2;               ///< augmentation/prefetch workers
+    std::int64_t cacheMegabytes = 2048;  ///< bound of the in-memory breast cache
+
+    /// "paper": the paper's sizes (a GPU workload). "demo": a reduced grid and width so that a
+    /// 5-fold curriculum run on a ~40-patient demo cohort finishes on 2 CPU cores.
+    static TrainingConfig fromPreset(const std::string& name);
+
+    nlohmann::json toJson() const;
+    /// Starts from the preset named in the JSON (or `paper`) and overrides what the JSON sets.
+    /// Throws io::IoError(InvalidArgument) naming `source` and the key for unknown keys, wrong
+    /// types and values out of range.
+    static TrainingConfig fromJson(const nlohmann::json& json, const std::filesystem::path& source);
+    static TrainingConfig load(const std::filesystem::path& file);
+
+    /// Checks ranges and consistency (patch and breast sizes against the network's strides).
+    void validate(const std::filesystem::path& source) const;
+};
+
+std::string_view modeName(TrainingMode mode) noexcept;
+
+}  // namespace bmsc::ml

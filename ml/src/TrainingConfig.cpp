@@ -1,0 +1,310 @@
+#include "breastmsc/ml/TrainingConfig.h"
+
+#include "breastmsc/io/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <set>
+
+namespace bmsc::ml {
+namespace {
+
+using io::ErrorCode;
+using io::IoError;
+using nlohmann::json;
+
+[[noreturn]] void fail(const std::filesystem::path& source, const std::string& reason) {
+    throw IoError(ErrorCode::InvalidArgument, source, reason);
+}
+
+// Reads the keys of `object` into the fields named in `readers`; any other key is an error.
+using Reader = std::function<void(const json&)>;
+void readObject(const json& object, const std::string& where,
+                const std::map<std::string, Reader>& readers, const std::filesystem::path& source) {
+    if (!object.is_object()) {
+        fail(source, "'" + where + "' must be a JSON object");
+    }
+    for (const auto& [key, value] : object.items()) {
+        const auto it = readers.find(key);
+        if (it == readers.end()) {
+            std::string known;
+            for (const auto& [k, r] : readers) {
+                known += (known.empty() ? "" : ", ") + k;
+            }
+            fail(source, "unknown key '" + where + key + "' (known here: " + known + ")");
+        }
+        try {
+            it->second(value);
+        } catch (const json::exception& e) {
+            fail(source, "'" + where + key + "' has the wrong type: " + e.what());
+        }
+    }
+}
+
+template <typename T>
+Reader into(T& field) {
+    return [&field](const json& v) {
+        if constexpr (std::is_same_v<T, bool>) {
+            if (!v.is_boolean()) {
+                throw json::type_error::create(302, "expected true or false", &v);
+            }
+        } else if constexpr (std::is_integral_v<T>) {
+            if (!v.is_number_integer()) {
+                throw json::type_error::create(302, "expected an integer", &v);
+            }
+        } else if constexpr (std::is_floating_point_v<T>) {
+            if (!v.is_number()) {
+                throw json::type_error::create(302, "expected a number", &v);
+            }
+        } else {
+            if (!v.is_string()) {
+                throw json::type_error::create(302, "expected a string", &v);
+            }
+        }
+        field = v.get<T>();
+    };
+}
+
+Reader intoTriple(std::array<std::int64_t, 3>& field) {
+    return [&field](const json& v) {
+        if (!v.is_array() || v.size() != 3 || !v[0].is_number_integer() ||
+            !v[1].is_number_integer() || !v[2].is_number_integer()) {
+            throw json::type_error::create(302, "expected three integers [x, y, z]", &v);
+        }
+        field = {v[0].get<std::int64_t>(), v[1].get<std::int64_t>(), v[2].get<std::int64_t>()};
+    };
+}
+
+Reader intoStage(StageSettings& s, const std::string& where, const std::filesystem::path& source) {
+    return [&s, where, source](const json& v) {
+        readObject(v, where + ".",
+                   {{"learning_rate", into(s.learningRate)},
+                    {"epochs", into(s.epochs)},
+                    {"patience", into(s.patience)}},
+                   source);
+    };
+}
+
+json stageJson(const StageSettings& s) {
+    return {{"learning_rate", s.learningRate}, {"epochs", s.epochs}, {"patience", s.patience}};
+}
+
+}  // namespace
+
+std::string_view modeName(TrainingMode mode) noexcept {
+    switch (mode) {
+        case TrainingMode::Curriculum:
+            return "curriculum";
+        case TrainingMode::Naive:
+            return "naive";
+        case TrainingMode::Stage1:
+            return "stage1";
+    }
+    return "curriculum";
+}
+
+TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
+    TrainingConfig c;
+    if (name == "paper") {
+        return c;
+    }
+    if (name == "demo") {
+        c.preset = "demo";
+        // Breasts of 128 × 128 × 16 (1.25 mm in-plane at 320 mm field of view), lesion
+        // patches of 64 × 64 × 4 as in the paper, a network of width 8.
+        c.preprocess.grid = {256, 256, 16};
+        c.preprocess.cropRows = 128;
+        c.network.width = 8;
+        c.stage1 = {1e-3, 12, 0};
+        c.stage2 = {1e-4, 12, 0};
+        c.loaderThreads = 1;
+        c.cacheMegabytes = 512;
+        return c;
+    }
+    throw IoError(ErrorCode::InvalidArgument, {},
+                  "unknown preset '" + name + "' (known: paper, demo)");
+}
+
+json TrainingConfig::toJson() const {
+    const auto grid = preprocess.grid;
+    return {
+        {"preset", preset},
+        {"mode", std::string(modeName(mode))},
+        {"grid", {grid[0], grid[1], grid[2]}},
+        {"crop_rows", preprocess.cropRows},
+        {"width", network.width},
+        {"blocks", {network.blocks[0], network.blocks[1], network.blocks[2], network.blocks[3]}},
+        {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
+        {"batch_size", batchSize},
+        {"stage1", stageJson(stage1)},
+        {"stage2", stageJson(stage2)},
+        {"augmentation",
+         {{"enabled", augmentation.enabled},
+          {"mirror_x", augmentation.mirrorX},
+          {"mirror_y", augmentation.mirrorY},
+          {"max_rotation_degrees", augmentation.maxRotationDegrees},
+          {"min_scale", augmentation.minScale},
+          {"max_scale", augmentation.maxScale}}},
+        {"class_balanced", classBalanced},
+        {"background_patches", backgroundPatches},
+        {"selection", selection == SelectionMetric::Auroc ? "auroc" : "loss"},
+        {"folds", folds},
+        {"validation_fraction", validationFraction},
+        {"seed", seed},
+        {"bf16", bf16},
+        {"threads", threads},
+        {"loader_threads", loaderThreads},
+        {"cache_megabytes", cacheMegabytes},
+    };
+}
+
+TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::path& source) {
+    if (!j.is_object()) {
+        fail(source, "a training config must be a JSON object");
+    }
+    std::string presetName = "paper";
+    if (j.contains("preset")) {
+        if (!j["preset"].is_string()) {
+            fail(source, "'preset' must be a string");
+        }
+        presetName = j["preset"].get<std::string>();
+    }
+    TrainingConfig c;
+    try {
+        c = fromPreset(presetName);
+    } catch (const IoError& e) {
+        fail(source, e.reason());
+    }
+    std::string mode = std::string(modeName(c.mode));
+    std::string selection = c.selection == SelectionMetric::Auroc ? "auroc" : "loss";
+    std::array<std::int64_t, 3> grid = c.preprocess.grid;
+    std::array<std::int64_t, 4> blocks = c.network.blocks;
+    std::string ignoredPreset;
+    readObject(j, "",
+               {{"preset", into(ignoredPreset)},
+                {"mode", into(mode)},
+                {"grid", intoTriple(grid)},
+                {"crop_rows", into(c.preprocess.cropRows)},
+                {"width", into(c.network.width)},
+                {"blocks",
+                 [&blocks](const json& v) {
+                     if (!v.is_array() || v.size() != 4) {
+                         throw json::type_error::create(302, "expected four integers", &v);
+                     }
+                     for (std::size_t i = 0; i < 4; ++i) {
+                         if (!v[i].is_number_integer()) {
+                             throw json::type_error::create(302, "expected four integers", &v);
+                         }
+                         blocks[i] = v[i].get<std::int64_t>();
+                     }
+                 }},
+                {"patch_size", intoTriple(c.patchSize)},
+                {"batch_size", into(c.batchSize)},
+                {"stage1", intoStage(c.stage1, "stage1", source)},
+                {"stage2", intoStage(c.stage2, "stage2", source)},
+                {"augmentation",
+                 [&c, &source](const json& v) {
+                     auto& a = c.augmentation;
+                     readObject(v, "augmentation.",
+                                {{"enabled", into(a.enabled)},
+                                 {"mirror_x", into(a.mirrorX)},
+                                 {"mirror_y", into(a.mirrorY)},
+                                 {"max_rotation_degrees", into(a.maxRotationDegrees)},
+                                 {"min_scale", into(a.minScale)},
+                                 {"max_scale", into(a.maxScale)}},
+                                source);
+                 }},
+                {"class_balanced", into(c.classBalanced)},
+                {"background_patches", into(c.backgroundPatches)},
+                {"selection", into(selection)},
+                {"folds", into(c.folds)},
+                {"validation_fraction", into(c.validationFraction)},
+                {"seed", into(c.seed)},
+                {"bf16", into(c.bf16)},
+                {"threads", into(c.threads)},
+                {"loader_threads", into(c.loaderThreads)},
+                {"cache_megabytes", into(c.cacheMegabytes)}},
+               source);
+    if (mode == "curriculum") {
+        c.mode = TrainingMode::Curriculum;
+    } else if (mode == "naive") {
+        c.mode = TrainingMode::Naive;
+    } else if (mode == "stage1") {
+        c.mode = TrainingMode::Stage1;
+    } else {
+        fail(source, "'mode' must be curriculum, naive or stage1, not '" + mode + "'");
+    }
+    if (selection != "auroc" && selection != "loss") {
+        fail(source, "'selection' must be auroc or loss, not '" + selection + "'");
+    }
+    c.selection = selection == "auroc" ? SelectionMetric::Auroc : SelectionMetric::Loss;
+    c.preprocess.grid = grid;
+    c.network.blocks = blocks;
+    c.validate(source);
+    return c;
+}
+
+TrainingConfig TrainingConfig::load(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        throw IoError(ErrorCode::NotFound, file, "cannot open the training config");
+    }
+    json j;
+    try {
+        in >> j;
+    } catch (const json::parse_error& e) {
+        throw IoError(ErrorCode::NotReadable, file, std::string("not valid JSON: ") + e.what());
+    }
+    return fromJson(j, file);
+}
+
+void TrainingConfig::validate(const std::filesystem::path& source) const {
+    auto require = [&source](bool ok, const std::string& what) {
+        if (!ok) {
+            fail(source, what);
+        }
+    };
+    const auto& g = preprocess.grid;
+    require(g[0] > 0 && g[1] > 0 && g[2] > 0 && g[0] <= 2048 && g[1] <= 2048 && g[2] <= 512,
+            "'grid' must be positive and at most 2048 × 2048 × 512");
+    require(g[0] % 2 == 0, "'grid' x must be even (two breasts)");
+    require(preprocess.cropRows > 0 && preprocess.cropRows <= g[1],
+            "'crop_rows' must be between 1 and the grid's y size");
+    // The whole-breast head pools (2,2,1) after strides (32, 32, 4): the breast needs at least
+    // 64 × 64 in-plane and 4 slices, in multiples of the strides.
+    const std::int64_t bx = g[0] / 2, by = preprocess.cropRows, bz = g[2];
+    require(bx % 32 == 0 && by % 32 == 0 && bz % 4 == 0 && bx >= 64 && by >= 64,
+            "breast grid " + std::to_string(bx) + "×" + std::to_string(by) + "×" +
+                std::to_string(bz) + " must be multiples of 32×32×4 and at least 64×64×4");
+    require(patchSize[0] % 32 == 0 && patchSize[1] % 32 == 0 && patchSize[2] % 4 == 0 &&
+                patchSize[0] >= 64 && patchSize[1] >= 64 && patchSize[2] >= 4,
+            "'patch_size' must be multiples of 32×32×4 and at least 64×64×4");
+    require(patchSize[0] <= bx && patchSize[1] <= by && patchSize[2] <= bz,
+            "'patch_size' must fit in the breast grid");
+    require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
+    for (const auto b : network.blocks) {
+        require(b >= 1 && b <= 64, "'blocks' must be in 1..64");
+    }
+    require(batchSize >= 1 && batchSize <= 1024, "'batch_size' must be in 1..1024");
+    for (const auto* s : {&stage1, &stage2}) {
+        require(s->learningRate > 0 && s->learningRate < 1, "learning rates must be in (0, 1)");
+        require(s->epochs >= 0 && s->epochs <= 100000, "'epochs' must be in 0..100000");
+        require(s->patience >= 0, "'patience' must be >= 0");
+    }
+    require(augmentation.maxRotationDegrees >= 0 && augmentation.maxRotationDegrees <= 180,
+            "'max_rotation_degrees' must be in 0..180");
+    require(augmentation.minScale > 0 && augmentation.minScale <= augmentation.maxScale &&
+                augmentation.maxScale <= 4,
+            "scales must satisfy 0 < min_scale <= max_scale <= 4");
+    require(backgroundPatches >= 0 && backgroundPatches <= 10,
+            "'background_patches' must be in 0..10");
+    require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
+    require(validationFraction > 0 && validationFraction < 1,
+            "'validation_fraction' must be in (0, 1)");
+    require(threads >= 0 && loaderThreads >= 0 && loaderThreads <= 64,
+            "thread counts must be >= 0");
+    require(cacheMegabytes >= 16, "'cache_megabytes' must be at least 16");
+}
+
+}  // namespace bmsc::ml

@@ -1,0 +1,99 @@
+// Training configs: presets, JSON round trip, and clear errors for unknown keys, wrong types
+// and impossible values.
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/TrainingConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace bmsc;
+using namespace bmsc::ml;
+using nlohmann::json;
+
+namespace {
+
+QString errorOf(const json& j) {
+    try {
+        TrainingConfig::fromJson(j, "run/config.json");
+    } catch (const io::IoError& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+}  // namespace
+
+class TestTrainingConfig : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void paperDefaultsFollowNetworkMd() {
+        const auto c = TrainingConfig::fromPreset("paper");
+        QCOMPARE(c.network.width, std::int64_t{18});
+        QCOMPARE(c.batchSize, 4);
+        QCOMPARE(c.stage1.learningRate, 1e-4);
+        QCOMPARE(c.stage2.learningRate, 1e-5);
+        QCOMPARE(c.preprocess.grid, (io::Index3{512, 512, 32}));
+        QCOMPARE(c.preprocess.cropRows, std::int64_t{256});
+        QCOMPARE(c.patchSize, (std::array<std::int64_t, 3>{64, 64, 4}));
+        QCOMPARE(c.augmentation.maxRotationDegrees, 15.0);
+        QCOMPARE(c.folds, 5);
+        c.validate("x");
+        TrainingConfig::fromPreset("demo").validate("x");
+    }
+
+    void jsonRoundTripAndOverrides() {
+        auto c = TrainingConfig::fromPreset("demo");
+        c.stage2.epochs = 7;
+        c.augmentation.mirrorY = true;
+        c.mode = TrainingMode::Naive;
+        const json j = c.toJson();
+        const auto back = TrainingConfig::fromJson(j, "x");
+        QCOMPARE(back.toJson().dump(), j.dump());
+        const auto partial =
+            TrainingConfig::fromJson(json{{"preset", "demo"}, {"stage1", {{"epochs", 3}}}}, "x");
+        QCOMPARE(partial.stage1.epochs, 3);
+        QCOMPARE(partial.stage1.learningRate,
+                 TrainingConfig::fromPreset("demo").stage1.learningRate);
+        QCOMPARE(partial.network.width, std::int64_t{8});
+    }
+
+    void clearErrors() {
+        QString e = errorOf({{"stage1", {{"epoch", 3}}}});
+        QVERIFY2(e.contains("run/config.json") && e.contains("stage1.epoch"), qPrintable(e));
+        e = errorOf({{"batch_size", "four"}});
+        QVERIFY2(e.contains("batch_size") && e.contains("wrong type"), qPrintable(e));
+        e = errorOf({{"batch_size", 2.5}});
+        QVERIFY2(e.contains("batch_size"), qPrintable(e));
+        e = errorOf({{"preset", "huge"}});
+        QVERIFY2(e.contains("huge"), qPrintable(e));
+        e = errorOf({{"patch_size", {32, 32, 4}}});
+        QVERIFY2(e.contains("patch_size"), qPrintable(e));
+        e = errorOf({{"grid", {512, 100, 32}}, {"crop_rows", 100}});
+        QVERIFY2(e.contains("multiples of 32"), qPrintable(e));
+        e = errorOf({{"mode", "stage3"}});
+        QVERIFY2(e.contains("stage3"), qPrintable(e));
+        e = errorOf(json::array());
+        QVERIFY2(e.contains("JSON object"), qPrintable(e));
+        QVERIFY(errorOf({{"folds", 5}}).isEmpty());
+    }
+
+    void loadNamesTheFile() {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("c.json").toStdString();
+        std::ofstream(path) << "{ \"folds\": 5, ";
+        try {
+            TrainingConfig::load(path);
+            QFAIL("no error");
+        } catch (const io::IoError& e) {
+            QVERIFY2(std::string(e.what()).find("c.json") != std::string::npos, e.what());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingConfig)
+#include "TestTrainingConfig.moc"
