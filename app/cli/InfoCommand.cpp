@@ -28,9 +28,9 @@ void printVolumeStats(const char* name, const Volume& v) {
                 sum / static_cast<double>(voxels.size()));
 }
 
-void printStudy(const fs::path& path, bool quiet) {
+void printStudy(const fs::path& path, const StudyReadOptions& options, bool quiet) {
     CliProgress progress("reading " + path.filename().string(), quiet);
-    const Study study = readStudy(path, {}, &progress);
+    const Study study = readStudy(path, options, &progress);
     progress.finish();
     std::printf("study      %s\n", path.c_str());
     if (!study.metadata.patientId.empty()) {
@@ -145,10 +145,15 @@ void addInfoCommand(CLI::App& app) {
     auto path = std::make_shared<std::string>();
     auto studies = std::make_shared<bool>(false);
     auto quiet = std::make_shared<bool>(false);
+    auto options = std::make_shared<StudyReadOptions>();
     cmd->add_option("path", *path, "Study folder, cohort folder or image file")->required();
+    cmd->add_option("--t2-series", options->t2Series,
+                    "DICOM: the T2 series (SeriesInstanceUID or SeriesNumber)");
+    cmd->add_option("--dynamic-series", options->dynamicSeries,
+                    "DICOM: pre,post1,..,post4 series (UIDs or numbers, comma separated)");
     cmd->add_flag("--studies", *studies, "For a cohort: read every study and check it");
     cmd->add_flag("-q,--quiet", *quiet, "No progress output");
-    cmd->callback([path, studies, quiet] {
+    cmd->callback([path, studies, quiet, options] {
         const fs::path p(*path);
         std::error_code ec;
         if (!fs::exists(p, ec)) {
@@ -157,7 +162,7 @@ void addInfoCommand(CLI::App& app) {
         if (fs::is_directory(p, ec) && fs::exists(p / "cohort.csv", ec)) {
             printCohort(p, *studies, *quiet);
         } else if (fs::is_directory(p, ec)) {
-            printStudy(p, *quiet);
+            printStudy(p, *options, *quiet);
         } else {
             const Volume v = readImage(p);
             std::printf("image      %s\ngrid       %s\n", p.c_str(),

@@ -131,6 +131,22 @@ void checkHeader(const fs::path& file, const ImageLimits& limits, unsigned& dime
     checkNotTruncated(file, static_cast<std::uintmax_t>(imageIO->GetImageSizeInBytes()));
 }
 
+// Reads the voxels after checkHeader; ITK's failures become errors that name the file.
+template <typename Image>
+typename Image::Pointer readVoxels(const fs::path& file) {
+    auto reader = itk::ImageFileReader<Image>::New();
+    reader->SetFileName(file.string());
+    try {
+        reader->Update();
+    } catch (const itk::ExceptionObject& e) {
+        throw IoError(ErrorCode::Corrupt, file,
+                      std::string("cannot read the voxels: ") + e.GetDescription());
+    } catch (const std::bad_alloc&) {
+        throw IoError(ErrorCode::InvalidValue, file, "too large to fit in memory");
+    }
+    return reader->GetOutput();
+}
+
 void checkFinite(const Volume& volume, const fs::path& file) {
     for (const float v : volume.voxels()) {
         if (!std::isfinite(v)) {
@@ -145,17 +161,7 @@ void checkFinite(const Volume& volume, const fs::path& file) {
 std::vector<Volume> readImageSeries(const fs::path& file, const ImageLimits& limits) {
     unsigned dimensions = 0;
     checkHeader(file, limits, dimensions);
-    auto reader = itk::ImageFileReader<Image4>::New();
-    reader->SetFileName(file.string());
-    try {
-        reader->Update();
-    } catch (const itk::ExceptionObject& e) {
-        throw IoError(ErrorCode::Corrupt, file,
-                      std::string("cannot read the voxels: ") + e.GetDescription());
-    } catch (const std::bad_alloc&) {
-        throw IoError(ErrorCode::InvalidValue, file, "too large to fit in memory");
-    }
-    const Image4* image = reader->GetOutput();
+    const auto image = readVoxels<Image4>(file);
     const auto size = image->GetLargestPossibleRegion().GetSize();
     Geometry g;
     for (unsigned a = 0; a < 3; ++a) {
@@ -189,17 +195,7 @@ Volume readImage(const fs::path& file, const ImageLimits& limits) {
         }
         return std::move(series.front());
     }
-    auto reader = itk::ImageFileReader<detail::ItkImage>::New();
-    reader->SetFileName(file.string());
-    try {
-        reader->Update();
-    } catch (const itk::ExceptionObject& e) {
-        throw IoError(ErrorCode::Corrupt, file,
-                      std::string("cannot read the voxels: ") + e.GetDescription());
-    } catch (const std::bad_alloc&) {
-        throw IoError(ErrorCode::InvalidValue, file, "too large to fit in memory");
-    }
-    Volume volume = detail::fromItk(reader->GetOutput());
+    Volume volume = detail::fromItk(readVoxels<detail::ItkImage>(file));
     checkFinite(volume, file);
     return volume;
 }
@@ -296,7 +292,7 @@ Study readImageStudy(const fs::path& folder, Progress* progress) {
 }
 
 void writeImageStudy(const Study& study, const fs::path& folder, const std::string& extension,
-                     Progress* progress) {
+                     Progress* progress, const Volume* t2) {
     const std::string ext = extension.empty() || extension[0] == '.' ? extension : "." + extension;
     writeFolderAtomically(folder, [&](const fs::path& temporary) {
         for (const Channel c : kAllChannels) {
@@ -305,7 +301,8 @@ void writeImageStudy(const Study& study, const fs::path& folder, const std::stri
                 progress->report(static_cast<double>(c) / kChannelCount,
                                  "writing " + std::string(channelName(c)));
             }
-            writeImage(study.channel(c), temporary / (std::string(channelName(c)) + ext));
+            const Volume& v = c == Channel::T2 && t2 != nullptr ? *t2 : study.channel(c);
+            writeImage(v, temporary / (std::string(channelName(c)) + ext));
         }
     });
 }

@@ -74,22 +74,6 @@ std::string formatFixed(double value, int decimals) {
     return text;
 }
 
-void writeNiftiStudy(const SyntheticPatient& patient, const fs::path& folder,
-                     const std::string& extension, Progress* progress) {
-    const std::string ext = extension.empty() || extension[0] == '.' ? extension : "." + extension;
-    writeFolderAtomically(folder, [&](const fs::path& temporary) {
-        for (const Channel c : kAllChannels) {
-            throwIfCancelled(progress, folder.c_str());
-            if (progress != nullptr) {
-                progress->report(static_cast<double>(c) / kChannelCount,
-                                 "writing " + std::string(channelName(c)));
-            }
-            const Volume& v = c == Channel::T2 ? patient.t2Native : patient.study.channel(c);
-            writeImage(v, temporary / (std::string(channelName(c)) + ext));
-        }
-    });
-}
-
 }  // namespace
 
 std::string_view lesionKindName(SyntheticLesionKind kind) noexcept {
@@ -283,7 +267,8 @@ void generateCohort(const SyntheticOptions& options, const fs::path& folder, Pro
                 dicom.patientName = "Synthetic^" + id;
                 writeDicomStudy(patient.study, temporary / id, dicom, &patient.t2Native, &write);
             } else {
-                writeNiftiStudy(patient, temporary / id, options.niftiExtension, &write);
+                writeImageStudy(patient.study, temporary / id, options.niftiExtension, &write,
+                                &patient.t2Native);
             }
             for (auto& b : patient.breastRecords()) {
                 cohort.breasts().push_back(std::move(b));

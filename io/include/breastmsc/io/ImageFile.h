@@ -43,7 +43,10 @@ Study readImageStudy(const std::filesystem::path& folder, Progress* progress = n
 
 /// Writes the six channels as `<channel>.<extension>` (e.g. "nii.gz") into `folder`, as a
 /// whole: into a temporary sibling folder that replaces `folder` only when complete.
+/// `t2`, when given, is written instead of the study's T2 channel (a T2 on its own grid, as
+/// acquired).
 void writeImageStudy(const Study& study, const std::filesystem::path& folder,
-                     const std::string& extension = "nii.gz", Progress* progress = nullptr);
+                     const std::string& extension = "nii.gz", Progress* progress = nullptr,
+                     const Volume* t2 = nullptr);
 
 }  // namespace bmsc::io
