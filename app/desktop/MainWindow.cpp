@@ -10,6 +10,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
@@ -25,8 +26,19 @@ namespace bmsc::app {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("BreastMSC"));
-    view_ = new viewer::SliceView(&document_, this);
-    setCentralWidget(view_);
+    // Axial view, plus coronal and sagittal views in the 1×3 layout, linked by a crosshair.
+    auto* views = new QWidget(this);
+    views->setObjectName(QStringLiteral("views"));
+    auto* row = new QHBoxLayout(views);
+    row->setContentsMargins(0, 0, 0, 0);
+    row->setSpacing(2);
+    view_ = new viewer::SliceView(&document_, viewer::ViewAxis::Axial, views);
+    coronal_ = new viewer::SliceView(&document_, viewer::ViewAxis::Coronal, views);
+    sagittal_ = new viewer::SliceView(&document_, viewer::ViewAxis::Sagittal, views);
+    row->addWidget(view_, 2);
+    row->addWidget(coronal_, 1);
+    row->addWidget(sagittal_, 1);
+    setCentralWidget(views);
 
     slider_ = new QSlider(Qt::Vertical, this);
     slider_->setObjectName(QStringLiteral("sliceSlider"));
@@ -50,15 +62,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     voxelLabel_ = new QLabel(this);
     voxelLabel_->setObjectName(QStringLiteral("voxelLabel"));
     statusBar()->addPermanentWidget(voxelLabel_, 1);
-    connect(view_, &viewer::SliceView::voxelHovered, this, &MainWindow::showVoxel);
+    for (viewer::SliceView* v : {view_, coronal_, sagittal_}) {
+        connect(v, &viewer::SliceView::voxelHovered, this, &MainWindow::showVoxel);
+    }
 
     loader_ = new StudyLoader(this);
     connect(loader_, &StudyLoader::loaded, this, &MainWindow::onLoaded);
     connect(loader_, &StudyLoader::failed, this, &MainWindow::onFailed);
     connect(loader_, &StudyLoader::progress, this, [this](int percent, const QString& what) {
         if (progress_ != nullptr) {
-            progress_->setValue(percent);
             progress_->setLabelText(what);
+            progress_->setValue(percent);  // last: a modal dialog processes events here,
+                                           // which may deliver `loaded` and close it
         }
     });
     connect(&document_, &viewer::StudyDocument::viewChanged, this, &MainWindow::syncControls);
@@ -112,9 +127,65 @@ void MainWindow::buildMenus() {
         bar->addAction(a);
         connect(a, &QAction::triggered, this, [this, c] { document_.setChannel(c); });
     }
+    // Subtractions postN − pre (keys 7, 8, 9, 0) and the MIP of the current subtraction (M;
+    // of sub1 when none is shown), computed on first use.
+    channels->addSeparator();
+    bar->addSeparator();
+    const QStringList keys{QStringLiteral("7"), QStringLiteral("8"), QStringLiteral("9"),
+                           QStringLiteral("0")};
+    for (int phase = 1; phase <= 4; ++phase) {
+        QAction* a = channels->addAction(tr("Sub %1").arg(phase));
+        a->setObjectName(QStringLiteral("channel_sub%1").arg(phase));
+        a->setToolTip(tr("Subtraction post %1 - pre").arg(phase));
+        a->setCheckable(true);
+        a->setShortcut(QKeySequence(keys[phase - 1]));
+        channelActions_->addAction(a);
+        bar->addAction(a);
+        connect(a, &QAction::triggered, this, [this, phase] { document_.showSubtraction(phase); });
+    }
+    QAction* mip = channels->addAction(tr("MIP"));
+    mip->setObjectName(QStringLiteral("channel_mip"));
+    mip->setToolTip(tr("Maximum intensity projection of the subtraction"));
+    mip->setCheckable(true);
+    mip->setShortcut(QKeySequence(tr("M")));
+    channelActions_->addAction(mip);
+    bar->addAction(mip);
+    connect(mip, &QAction::triggered, this, [this] {
+        const int phase = document_.derivedPhase() > 0 ? document_.derivedPhase() : 1;
+        document_.showSubtraction(phase, true);
+    });
+
+    QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
+    auto* layouts = new QActionGroup(this);
+    QAction* single = viewMenu->addAction(tr("Layout 1x1"));
+    single->setObjectName(QStringLiteral("layout_1x1"));
+    single->setShortcut(QKeySequence(tr("Ctrl+1")));
+    QAction* triple = viewMenu->addAction(tr("Layout 1x3 (axial, coronal, sagittal)"));
+    triple->setObjectName(QStringLiteral("layout_1x3"));
+    triple->setShortcut(QKeySequence(tr("Ctrl+3")));
+    for (QAction* a : {single, triple}) {
+        a->setCheckable(true);
+        layouts->addAction(a);
+    }
+    connect(single, &QAction::triggered, this, [this] { setTripleLayout(false); });
+    connect(triple, &QAction::triggered, this, [this] { setTripleLayout(true); });
+    const bool tripleSaved =
+        QSettings().value(QStringLiteral("view/layout")).toString() == QStringLiteral("1x3");
+    (tripleSaved ? triple : single)->setChecked(true);
+    setTripleLayout(tripleSaved);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About BreastMSC"), this, &MainWindow::about);
+}
+
+void MainWindow::setTripleLayout(bool triple) {
+    coronal_->setVisible(triple);
+    sagittal_->setVisible(triple);
+    for (viewer::SliceView* v : {view_, coronal_, sagittal_}) {
+        v->setCrosshairVisible(triple);
+    }
+    QSettings().setValue(QStringLiteral("view/layout"),
+                         triple ? QStringLiteral("1x3") : QStringLiteral("1x1"));
 }
 
 void MainWindow::openStudyDialog() {
@@ -190,9 +261,18 @@ void MainWindow::loadStudy(const QString& folder, const QString& label) {
     loader_->load(folder, label);
 }
 
+void MainWindow::closeProgress() {
+    // deleteLater: a modal QProgressDialog::setValue processes events, so this may run inside
+    // the dialog's own setValue (a queued `loaded`/`failed` delivered there).
+    if (progress_ != nullptr) {
+        progress_->hide();
+        progress_->deleteLater();
+        progress_ = nullptr;
+    }
+}
+
 void MainWindow::onLoaded(std::shared_ptr<const io::Study> study, const QString& label) {
-    delete progress_;
-    progress_ = nullptr;
+    closeProgress();
     document_.setStudy(std::move(study));
     setWindowTitle(tr("%1 - BreastMSC").arg(label));
     slider_->setEnabled(true);
@@ -200,8 +280,7 @@ void MainWindow::onLoaded(std::shared_ptr<const io::Study> study, const QString&
 }
 
 void MainWindow::onFailed(const QString& message, bool cancelled) {
-    delete progress_;
-    progress_ = nullptr;
+    closeProgress();
     if (!cancelled) {
         // The open study, if any, stays as it was.
         QMessageBox::critical(this, tr("Cannot open the study"), message);
@@ -212,22 +291,32 @@ void MainWindow::syncControls() {
     const QSignalBlocker block(slider_);
     slider_->setRange(0, static_cast<int>(std::max<std::int64_t>(0, document_.sliceCount() - 1)));
     slider_->setValue(static_cast<int>(document_.slice()));
-    const auto actions = channelActions_->actions();
-    actions[static_cast<int>(document_.channel())]->setChecked(true);
+    const auto actions = channelActions_->actions();  // six channels, sub1…sub4, MIP
+    switch (document_.derived()) {
+        case viewer::StudyDocument::Derived::None:
+            actions[static_cast<int>(document_.channel())]->setChecked(true);
+            break;
+        case viewer::StudyDocument::Derived::Subtraction:
+            actions[io::kChannelCount + document_.derivedPhase() - 1]->setChecked(true);
+            break;
+        case viewer::StudyDocument::Derived::Mip:
+            actions[io::kChannelCount + 4]->setChecked(true);
+            break;
+    }
 }
 
-void MainWindow::showVoxel(qint64 i, qint64 j) {
-    const auto values = document_.valuesAt(i, j);
+void MainWindow::showVoxel(qint64 i, qint64 j, qint64 k) {
+    const auto values = document_.valuesAt(io::Index3{i, j, k});
     if (!values) {
         voxelLabel_->clear();
         return;
     }
     const auto p = document_.study()->geometry().indexToPhysical(
-        {static_cast<double>(i), static_cast<double>(j), static_cast<double>(document_.slice())});
+        {static_cast<double>(i), static_cast<double>(j), static_cast<double>(k)});
     QString text = tr("voxel (%1, %2, %3)   LPS (%4, %5, %6) mm  ")
                        .arg(i)
                        .arg(j)
-                       .arg(document_.slice())
+                       .arg(k)
                        .arg(p[0], 0, 'f', 1)
                        .arg(p[1], 0, 'f', 1)
                        .arg(p[2], 0, 'f', 1);

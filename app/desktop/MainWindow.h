@@ -39,12 +39,16 @@ private:
     void loadStudy(const QString& folder, const QString& label);
     void onLoaded(std::shared_ptr<const io::Study> study, const QString& label);
     void onFailed(const QString& message, bool cancelled);
-    void showVoxel(qint64 i, qint64 j);
+    void closeProgress();
+    void showVoxel(qint64 i, qint64 j, qint64 k);
+    void setTripleLayout(bool triple);
     void syncControls();
     void about();
 
     viewer::StudyDocument document_;
-    viewer::SliceView* view_ = nullptr;
+    viewer::SliceView* view_ = nullptr;  ///< axial
+    viewer::SliceView* coronal_ = nullptr;
+    viewer::SliceView* sagittal_ = nullptr;
     QSlider* slider_ = nullptr;
     QLabel* voxelLabel_ = nullptr;
     QListWidget* cohortList_ = nullptr;

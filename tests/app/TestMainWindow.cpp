@@ -39,6 +39,17 @@ void writeStudy(const fs::path& folder) {
     io::writeImageStudy(study, folder);
 }
 
+/// Pixels brighter than near-black (the study's slice, not just text or background).
+int litPixels(const QImage& image) {
+    int lit = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            lit += qGray(image.pixel(x, y)) > 40 ? 1 : 0;
+        }
+    }
+    return lit;
+}
+
 }  // namespace
 
 class TestMainWindow : public QObject {
@@ -49,6 +60,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         writeStudy(bmsc::test::toPath(dir.filePath("S")));
         app::MainWindow window;
+        window.findChild<QAction*>("layout_1x1")->trigger();  // whatever the settings say
         window.show();
         window.openPath(dir.filePath("S"));
         QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
@@ -68,10 +80,52 @@ private Q_SLOTS:
         QCOMPARE(window.document()->slice(), std::int64_t{2});
         QCOMPARE(slider->value(), 2);
 
+        // Keys scroll too (the view has focus after a click).
+        view->setFocus();
+        QTest::keyClick(view, Qt::Key_Up);
+        QCOMPARE(window.document()->slice(), std::int64_t{3});
+        QTest::keyClick(view, Qt::Key_PageDown);
+        QCOMPARE(window.document()->slice(), std::int64_t{2});
+
+        // The VTK view rendered the study: its framebuffer is not all black.
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabFramebuffer()) > 1000, 5000);
+
+        // Right-drag to the right widens the window of the current channel.
+        const double widthBefore = window.document()->window(io::Channel::Pre).width;
+        const QPoint c = view->rect().center();
+        QMouseEvent press(QEvent::MouseButtonPress, c, view->mapToGlobal(c), Qt::RightButton,
+                          Qt::RightButton, Qt::NoModifier);
+        QApplication::sendEvent(view, &press);
+        const QPoint to = c + QPoint(100, 0);
+        QMouseEvent move(QEvent::MouseMove, to, view->mapToGlobal(to), Qt::NoButton,
+                         Qt::RightButton, Qt::NoModifier);
+        QApplication::sendEvent(view, &move);
+        QMouseEvent release(QEvent::MouseButtonRelease, to, view->mapToGlobal(to), Qt::RightButton,
+                            Qt::NoButton, Qt::NoModifier);
+        QApplication::sendEvent(view, &release);
+        QVERIFY(window.document()->window(io::Channel::Pre).width > widthBefore * 1.5);
+
+        // Subtraction post2 − pre (200 everywhere in this study), then its MIP, then back.
+        auto* sub2 = window.findChild<QAction*>("channel_sub2");
+        QVERIFY(sub2 != nullptr);
+        sub2->trigger();
+        QVERIFY(window.document()->derived() == viewer::StudyDocument::Derived::Subtraction);
+        QCOMPARE(window.document()->displayVolume()->at(3, 4, 2), 200.0f);
+        auto* mip = window.findChild<QAction*>("channel_mip");
+        QVERIFY(mip != nullptr);
+        mip->trigger();
+        QVERIFY(window.document()->derived() == viewer::StudyDocument::Derived::Mip);
+        QCOMPARE(window.document()->derivedPhase(), 2);
+        QCOMPARE(window.document()->displayVolume()->geometry().size[2], std::int64_t{1});
+        QVERIFY(mip->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabFramebuffer()) > 1000, 5000);
+
         auto* t2 = window.findChild<QAction*>("channel_t2");
         QVERIFY(t2 != nullptr);
         t2->trigger();
         QVERIFY(window.document()->channel() == io::Channel::T2);
+        QVERIFY(window.document()->derived() == viewer::StudyDocument::Derived::None);
+        QVERIFY(t2->isChecked());
 
         // Hover the centre of the view: the status bar shows the six values at that voxel.
         QTest::mouseMove(view, view->rect().center());
@@ -80,6 +134,54 @@ private Q_SLOTS:
         const QString text = label->text();
         QVERIFY2(text.contains("post4 4") && text.contains("t2 5"), qPrintable(text));
         QVERIFY2(text.contains(", 2)"), qPrintable(text));  // slice index 2
+    }
+
+    void tripleLayoutLinksTheCrosshair() {
+        QTemporaryDir dir;
+        writeStudy(bmsc::test::toPath(dir.filePath("S")));
+        app::MainWindow window;
+        window.show();
+        window.findChild<QAction*>("layout_1x3")->trigger();
+        window.openPath(dir.filePath("S"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        auto* axial = window.findChild<viewer::SliceView*>("sliceView");
+        auto* coronal = window.findChild<viewer::SliceView*>("coronalView");
+        auto* sagittal = window.findChild<viewer::SliceView*>("sagittalView");
+        QVERIFY(axial != nullptr && coronal != nullptr && sagittal != nullptr);
+        QTRY_VERIFY(coronal->isVisible() && sagittal->isVisible());
+        QCOMPARE(window.document()->cursor(), (io::Index3{10, 8, 2}));  // the centre
+
+        // A click in the axial view moves the crosshair; the other views follow it.
+        QPoint target;
+        for (int x = 0; x < axial->width() && target.isNull(); ++x) {
+            const auto v = axial->sliceRenderer()->voxelAt(x, axial->height() / 2, axial->width(),
+                                                           axial->height());
+            if (v && (*v)[0] == 15) {
+                target = QPoint(x + 1, axial->height() / 2);
+            }
+        }
+        QVERIFY(!target.isNull());
+        QTest::mouseClick(axial, Qt::LeftButton, Qt::NoModifier, target);
+        QCOMPARE(window.document()->cursor()[0], std::int64_t{15});
+        QCOMPARE(sagittal->sliceRenderer()->slice(), std::int64_t{15});
+        QCOMPARE(coronal->sliceRenderer()->slice(), window.document()->cursor()[1]);
+
+        // The wheel in the coronal view moves the crosshair's j, not the axial slice.
+        const std::int64_t j = window.document()->cursor()[1];
+        QWheelEvent wheel(QPointF(10, 10), coronal->mapToGlobal(QPointF(10, 10)), QPoint(),
+                          QPoint(0, -120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(coronal, &wheel);
+        QCOMPARE(window.document()->cursor()[1], j - 1);
+        QCOMPARE(window.document()->slice(), std::int64_t{2});
+
+        // Hovering the sagittal view reports voxels of other axial slices too.
+        QTest::mouseMove(sagittal, QPoint(sagittal->width() / 2, sagittal->height() / 2));
+        auto* label = window.findChild<QLabel*>("voxelLabel");
+        QTRY_VERIFY(label->text().startsWith(QStringLiteral("voxel (15,")));
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(coronal->grabFramebuffer()) > 100, 5000);
+
+        window.findChild<QAction*>("layout_1x1")->trigger();
+        QVERIFY(!coronal->isVisible());
     }
 
     void brokenStudyKeepsTheOpenOne() {

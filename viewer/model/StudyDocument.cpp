@@ -1,14 +1,26 @@
 #include "model/StudyDocument.h"
 
+#include "breastmsc/io/Error.h"
+
 #include <algorithm>
 
 namespace bmsc::viewer {
 
 StudyDocument::StudyDocument(QObject* parent) : QObject(parent) {}
 
+StudyDocument::~StudyDocument() = default;
+
 void StudyDocument::setStudy(std::shared_ptr<const io::Study> study) {
     study_ = std::move(study);
     slice_ = sliceCount() / 2;
+    cursorI_ = study_ == nullptr ? 0 : study_->geometry().size[0] / 2;
+    cursorJ_ = study_ == nullptr ? 0 : study_->geometry().size[1] / 2;
+    derived_ = Derived::None;
+    derivedPhase_ = 0;
+    subtractions_.reset();
+    if (study_ != nullptr && study_->complete()) {
+        subtractions_ = std::make_unique<Subtractions>(study_);
+    }
     if (study_ != nullptr) {
         for (const io::Channel c : io::kAllChannels) {
             windows_[static_cast<std::size_t>(c)] = automaticWindow(study_->channel(c));
@@ -23,8 +35,68 @@ void StudyDocument::clear() {
 }
 
 void StudyDocument::setChannel(io::Channel channel) {
-    if (channel != channel_) {
+    if (channel != channel_ || derived_ != Derived::None) {
         channel_ = channel;
+        derived_ = Derived::None;
+        derivedPhase_ = 0;
+        Q_EMIT viewChanged();
+    }
+}
+
+std::size_t StudyDocument::derivedSlot() const {
+    return static_cast<std::size_t>(derivedPhase_ - 1 + (derived_ == Derived::Mip ? 4 : 0));
+}
+
+void StudyDocument::showSubtraction(int phase, bool mip) {
+    if (phase < 1 || phase > 4) {
+        throw io::IoError(io::ErrorCode::InvalidArgument, {},
+                          "subtraction phase must be 1 to 4, not " + std::to_string(phase));
+    }
+    if (subtractions_ == nullptr) {
+        return;
+    }
+    const Derived kind = mip ? Derived::Mip : Derived::Subtraction;
+    if (kind == derived_ && phase == derivedPhase_) {
+        return;
+    }
+    const bool first = mip ? !subtractions_->hasMip(phase) : !subtractions_->hasSubtraction(phase);
+    derived_ = kind;
+    derivedPhase_ = phase;
+    if (first) {
+        derivedWindows_[derivedSlot()] = automaticWindow(*displayVolume());
+    }
+    Q_EMIT viewChanged();
+}
+
+std::shared_ptr<const io::Volume> StudyDocument::displayVolume() {
+    if (subtractions_ == nullptr || derived_ == Derived::None) {
+        return nullptr;
+    }
+    return derived_ == Derived::Mip ? subtractions_->mip(derivedPhase_)
+                                    : subtractions_->subtraction(derivedPhase_);
+}
+
+std::string StudyDocument::displayName() const {
+    switch (derived_) {
+        case Derived::Subtraction:
+            return "sub" + std::to_string(derivedPhase_);
+        case Derived::Mip:
+            return "MIP sub" + std::to_string(derivedPhase_);
+        case Derived::None:
+            break;
+    }
+    return std::string(io::channelName(channel_));
+}
+
+WindowLevel StudyDocument::displayWindow() const {
+    return derived_ == Derived::None ? window(channel_) : derivedWindows_[derivedSlot()];
+}
+
+void StudyDocument::setDisplayWindow(const WindowLevel& window) {
+    if (derived_ == Derived::None) {
+        setWindow(channel_, window);
+    } else {
+        derivedWindows_[derivedSlot()] = window;
         Q_EMIT viewChanged();
     }
 }
@@ -42,6 +114,24 @@ void StudyDocument::setSlice(std::int64_t slice) {
     }
 }
 
+void StudyDocument::setCursor(const io::Index3& voxel) {
+    if (study_ == nullptr) {
+        return;
+    }
+    const io::Index3& size = study_->geometry().size;
+    const auto clamp = [](std::int64_t v, std::int64_t n) {
+        return std::clamp<std::int64_t>(v, 0, std::max<std::int64_t>(0, n - 1));
+    };
+    const io::Index3 c{clamp(voxel[0], size[0]), clamp(voxel[1], size[1]),
+                       clamp(voxel[2], size[2])};
+    if (c != cursor()) {
+        cursorI_ = c[0];
+        cursorJ_ = c[1];
+        slice_ = c[2];
+        Q_EMIT viewChanged();
+    }
+}
+
 WindowLevel StudyDocument::window(io::Channel channel) const {
     return windows_[static_cast<std::size_t>(channel)];
 }
@@ -49,6 +139,18 @@ WindowLevel StudyDocument::window(io::Channel channel) const {
 void StudyDocument::setWindow(io::Channel channel, const WindowLevel& window) {
     windows_[static_cast<std::size_t>(channel)] = window;
     Q_EMIT viewChanged();
+}
+
+std::optional<std::array<float, io::kChannelCount>> StudyDocument::valuesAt(
+    const io::Index3& voxel) const {
+    if (study_ == nullptr || !study_->geometry().contains(voxel)) {
+        return std::nullopt;
+    }
+    std::array<float, io::kChannelCount> values{};
+    for (const io::Channel c : io::kAllChannels) {
+        values[static_cast<std::size_t>(c)] = study_->channel(c).at(voxel[0], voxel[1], voxel[2]);
+    }
+    return values;
 }
 
 std::optional<std::array<float, io::kChannelCount>> StudyDocument::valuesAt(std::int64_t i,

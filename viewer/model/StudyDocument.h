@@ -2,12 +2,14 @@
 
 #include "breastmsc/io/Study.h"
 #include "model/SliceImage.h"
+#include "model/Subtractions.h"
 
 #include <QObject>
 
 #include <array>
 #include <memory>
 #include <optional>
+#include <string>
 
 namespace bmsc::viewer {
 
@@ -18,18 +20,42 @@ class StudyDocument : public QObject {
 
 public:
     explicit StudyDocument(QObject* parent = nullptr);
+    ~StudyDocument() override;
 
     bool hasStudy() const { return study_ != nullptr; }
     const io::Study* study() const { return study_.get(); }
+    /// The same study, for views that keep its voxels alive while they draw them.
+    std::shared_ptr<const io::Study> sharedStudy() const { return study_; }
     /// Takes a loaded study; the slice moves to the middle, windows are set automatically.
     void setStudy(std::shared_ptr<const io::Study> study);
     void clear();
 
     io::Channel channel() const { return channel_; }
+    /// Shows an acquired channel (and leaves any subtraction or MIP).
     void setChannel(io::Channel channel);
+
+    /// Derived images shown instead of an acquired channel: postN − pre, or its MIP along k.
+    enum class Derived { None, Subtraction, Mip };
+    Derived derived() const { return derived_; }
+    int derivedPhase() const { return derivedPhase_; }  ///< 1…4 while derived() != None
+    /// Shows subtraction post`phase` − pre (or its MIP); computed on first use, then cached.
+    /// IoError InvalidArgument for a phase outside 1…4; ignored without a study.
+    void showSubtraction(int phase, bool mip = false);
+    /// The derived volume shown now, or null while an acquired channel is shown.
+    std::shared_ptr<const io::Volume> displayVolume();
+    /// "pre" … "t2", "sub2", "MIP sub2": what is shown, for overlays and captions.
+    std::string displayName() const;
+    /// Window/level of what is shown (a channel's or a derived image's own, remembered).
+    WindowLevel displayWindow() const;
+    void setDisplayWindow(const WindowLevel& window);
     std::int64_t slice() const { return slice_; }
     std::int64_t sliceCount() const;
     void setSlice(std::int64_t slice);  ///< clamped to the study
+
+    /// The crosshair: a voxel of the study linking the axial (k), coronal (j) and sagittal (i)
+    /// views. Its k is always slice(); setSlice moves it, setCursor moves the slice.
+    io::Index3 cursor() const { return {cursorI_, cursorJ_, slice_}; }
+    void setCursor(const io::Index3& voxel);  ///< clamped to the study
 
     WindowLevel window(io::Channel channel) const;
     void setWindow(io::Channel channel, const WindowLevel& window);
@@ -37,6 +63,8 @@ public:
     /// The values of all six channels at voxel (i, j) of the current slice.
     std::optional<std::array<float, io::kChannelCount>> valuesAt(std::int64_t i,
                                                                  std::int64_t j) const;
+    /// The values of all six channels at any voxel of the study.
+    std::optional<std::array<float, io::kChannelCount>> valuesAt(const io::Index3& voxel) const;
 
 Q_SIGNALS:
     void studyChanged();
@@ -46,7 +74,15 @@ private:
     std::shared_ptr<const io::Study> study_;
     io::Channel channel_ = io::Channel::Pre;
     std::int64_t slice_ = 0;
+    std::int64_t cursorI_ = 0;
+    std::int64_t cursorJ_ = 0;
     std::array<WindowLevel, io::kChannelCount> windows_{};
+    Derived derived_ = Derived::None;
+    int derivedPhase_ = 0;
+    std::unique_ptr<Subtractions> subtractions_;
+    /// Windows of sub1…sub4 then MIP sub1…sub4, set automatically when first shown.
+    std::array<WindowLevel, 8> derivedWindows_{};
+    std::size_t derivedSlot() const;
 };
 
 }  // namespace bmsc::viewer

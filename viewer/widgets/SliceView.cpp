@@ -1,81 +1,187 @@
 #include "widgets/SliceView.h"
 
+#include <QKeyEvent>
 #include <QMouseEvent>
-#include <QPainter>
 #include <QWheelEvent>
+
+#include <vtkGenericOpenGLRenderWindow.h>
+
+#include <cmath>
 
 namespace bmsc::viewer {
 
-SliceView::SliceView(StudyDocument* document, QWidget* parent)
-    : QWidget(parent), document_(document) {
-    setObjectName(QStringLiteral("sliceView"));
-    setMouseTracking(true);
-    setFocusPolicy(Qt::WheelFocus);
+SliceView::SliceView(StudyDocument* document, ViewAxis axis, QWidget* parent)
+    : VtkOpenGLWidget(parent),
+      document_(document),
+      renderer_(std::make_unique<SliceRenderer>(axis)),
+      axis_(axis) {
+    setObjectName(axis == ViewAxis::Axial     ? QStringLiteral("sliceView")
+                  : axis == ViewAxis::Coronal ? QStringLiteral("coronalView")
+                                              : QStringLiteral("sagittalView"));
     setMinimumSize(200, 200);
-    connect(document_, &StudyDocument::viewChanged, this, &SliceView::refresh);
-    connect(document_, &StudyDocument::studyChanged, this, &SliceView::refresh);
+    renderer_->attach(renderWindow());
+    connect(document_, &StudyDocument::studyChanged, this, &SliceView::syncStudy);
+    connect(document_, &StudyDocument::viewChanged, this, &SliceView::syncView);
+    syncStudy();
 }
 
-void SliceView::refresh() {
-    if (!document_->hasStudy()) {
-        image_ = QImage();
+SliceView::~SliceView() = default;
+
+void SliceView::setCrosshairVisible(bool visible) {
+    crosshair_ = visible;
+    syncView();
+}
+
+std::int64_t SliceView::viewSlice() const {
+    return axis_ == ViewAxis::Axial ? document_->slice()
+                                    : document_->cursor()[static_cast<std::size_t>(axis_)];
+}
+
+void SliceView::step(std::int64_t steps) {
+    if (axis_ == ViewAxis::Axial) {
+        document_->setSlice(document_->slice() + steps);
     } else {
-        const io::Volume& v = document_->study()->channel(document_->channel());
-        image_ = axialSlice(v, document_->slice(), document_->window(document_->channel()));
+        io::Index3 c = document_->cursor();
+        c[static_cast<std::size_t>(axis_)] += steps;
+        document_->setCursor(c);
     }
+}
+
+void SliceView::setOverlay(const OverlayLayer& overlay) {
+    renderer_->setOverlay(overlay);
     update();
 }
 
-QRectF SliceView::imageRect() const {
-    if (image_.isNull()) {
-        return {};
+void SliceView::syncStudy() {
+    if (document_->study() != shown_) {
+        renderer_->clearOverlay();  // an overlay belongs to the study it was computed from
     }
-    const auto& spacing = document_->study()->geometry().spacing;
-    const double physicalW = image_.width() * spacing[0];
-    const double physicalH = image_.height() * spacing[1];
-    const double scale = std::min(width() / physicalW, height() / physicalH);
-    const double w = physicalW * scale;
-    const double h = physicalH * scale;
-    return {(width() - w) / 2.0, (height() - h) / 2.0, w, h};
+    shown_ = document_->study();
+    renderer_->setStudy(document_->sharedStudy());
+    renderer_->fitToViewport(width(), height());
+    syncView();
 }
 
-void SliceView::paintEvent(QPaintEvent*) {
-    QPainter painter(this);
-    painter.fillRect(rect(), Qt::black);
-    if (image_.isNull()) {
-        painter.setPen(Qt::gray);
-        painter.drawText(rect(), Qt::AlignCenter, tr("Open a study or a cohort (File menu)"));
+void SliceView::syncView() {
+    if (document_->study() != shown_) {
+        syncStudy();  // studyChanged not yet delivered: never draw a study that is gone
         return;
     }
-    painter.setRenderHint(QPainter::SmoothPixmapTransform, false);
-    painter.drawImage(imageRect(), image_);
-    painter.setPen(Qt::yellow);
-    painter.drawText(rect().adjusted(8, 8, -8, -8), Qt::AlignTop | Qt::AlignLeft,
-                     tr("%1  slice %2/%3")
-                         .arg(QString::fromLatin1(io::channelName(document_->channel()).data()))
-                         .arg(document_->slice() + 1)
-                         .arg(document_->sliceCount()));
+    if (!document_->hasStudy()) {
+        renderer_->setInfoText(tr("Open a study or a cohort (File menu)").toStdString());
+        update();
+        return;
+    }
+    const io::Channel c = document_->channel();
+    const WindowLevel w = document_->displayWindow();
+    const QString name = QString::fromStdString(document_->displayName());
+    renderer_->setChannel(c);
+    renderer_->setDisplayVolume(document_->displayVolume());
+    renderer_->setSlice(viewSlice());
+    renderer_->setCrosshair(crosshair_ ? std::optional<io::Index3>(document_->cursor())
+                                       : std::nullopt);
+    renderer_->setWindow(w);
+    const QString caption =
+        document_->derived() == StudyDocument::Derived::Mip
+            ? name
+            : tr("%1  slice %2/%3").arg(name).arg(viewSlice() + 1).arg(renderer_->sliceCount());
+    renderer_->setInfoText(
+        caption.toStdString(),
+        tr("W %1  L %2").arg(w.width, 0, 'f', 0).arg(w.center, 0, 'f', 0).toStdString());
+    update();
+}
+
+void SliceView::resizeGL(int w, int h) {
+    VtkOpenGLWidget::resizeGL(w, h);
+    renderer_->fitToViewport(width(), height());
 }
 
 void SliceView::wheelEvent(QWheelEvent* event) {
     const int steps = event->angleDelta().y() / 120;
     if (steps != 0) {
-        document_->setSlice(document_->slice() + steps);
+        step(steps);
     }
     event->accept();
 }
 
+void SliceView::keyPressEvent(QKeyEvent* event) {
+    const std::int64_t page = std::max<std::int64_t>(1, renderer_->sliceCount() / 10);
+    switch (event->key()) {
+        case Qt::Key_Up:
+        case Qt::Key_Right:
+            step(1);
+            break;
+        case Qt::Key_Down:
+        case Qt::Key_Left:
+            step(-1);
+            break;
+        case Qt::Key_PageUp:
+            step(page);
+            break;
+        case Qt::Key_PageDown:
+            step(-page);
+            break;
+        default:
+            event->ignore();  // channel keys and other shortcuts belong to the window
+            return;
+    }
+    event->accept();
+}
+
+void SliceView::keyReleaseEvent(QKeyEvent* event) {
+    event->ignore();
+}
+
+void SliceView::mousePressEvent(QMouseEvent* event) {
+    if (event->button() == Qt::LeftButton && document_->hasStudy()) {
+        // A click moves the crosshair (not on a MIP, which has no depth).
+        const auto voxel =
+            renderer_->voxelAt(event->position().x(), event->position().y(), width(), height());
+        if (voxel && document_->derived() != StudyDocument::Derived::Mip) {
+            document_->setCursor(*voxel);
+        }
+        event->accept();
+    } else if (event->button() == Qt::RightButton && document_->hasStudy()) {
+        dragging_ = true;
+        dragStart_ = event->position();
+        dragWindow_ = document_->displayWindow();
+        event->accept();
+    }
+}
+
+void SliceView::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() == Qt::RightButton) {
+        dragging_ = false;
+        event->accept();
+    }
+}
+
 void SliceView::mouseMoveEvent(QMouseEvent* event) {
-    const QRectF r = imageRect();
-    if (r.isEmpty() || !r.contains(event->position())) {
-        Q_EMIT voxelHovered(-1, -1);
+    if (dragging_ && (event->buttons() & Qt::RightButton)) {
+        // Right: wider window (exponential, so that it never reaches zero); down: brighter
+        // image (lower level). 200 pixels change the width by a factor e / the level by a width.
+        const QPointF d = event->position() - dragStart_;
+        WindowLevel w = dragWindow_;
+        w.width = dragWindow_.width * std::exp(d.x() / 200.0);
+        w.center = dragWindow_.center - d.y() / 200.0 * dragWindow_.width;
+        document_->setDisplayWindow(w);
         return;
     }
-    const auto i =
-        static_cast<qint64>((event->position().x() - r.left()) / r.width() * image_.width());
-    const auto j =
-        static_cast<qint64>((event->position().y() - r.top()) / r.height() * image_.height());
-    Q_EMIT voxelHovered(i, j);
+    const auto voxel =
+        renderer_->voxelAt(event->position().x(), event->position().y(), width(), height());
+    if (!voxel) {
+        Q_EMIT voxelHovered(-1, -1, -1);
+    } else if (document_->derived() == StudyDocument::Derived::Mip) {
+        // A MIP has no depth: report the voxel of the current axial slice.
+        Q_EMIT voxelHovered((*voxel)[0], (*voxel)[1], document_->slice());
+    } else {
+        Q_EMIT voxelHovered((*voxel)[0], (*voxel)[1], (*voxel)[2]);
+    }
+}
+
+void SliceView::leaveEvent(QEvent* event) {
+    Q_EMIT voxelHovered(-1, -1, -1);
+    VtkOpenGLWidget::leaveEvent(event);
 }
 
 }  // namespace bmsc::viewer

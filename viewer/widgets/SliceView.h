@@ -1,35 +1,64 @@
 #pragma once
 
 #include "model/StudyDocument.h"
+#include "render/SliceRenderer.h"
+#include "widgets/VtkOpenGLWidget.h"
 
-#include <QWidget>
+#include <memory>
 
 namespace bmsc::viewer {
 
-/// Shows the document's current axial slice, aspect-correct from the voxel spacing.
-/// Wheel scrolls slices; hovering reports the voxel under the cursor. Holds no state of its
-/// own beyond the cached image.
-class SliceView : public QWidget {
+/// The axial view of the document: VTK draws the current channel's slice with its window/level,
+/// the overlay and orientation labels (SliceRenderer) through the Qt 6 ↔ VTK bridge.
+/// User intent goes to the document: wheel and Up/Down/PageUp/PageDown scroll slices, a right
+/// drag changes the window (horizontal: width, vertical: level). Hovering reports the voxel
+/// under the cursor. Holds no state of its own beyond the pipeline.
+class SliceView : public VtkOpenGLWidget {
     Q_OBJECT
 
 public:
-    explicit SliceView(StudyDocument* document, QWidget* parent = nullptr);
+    /// An axial, coronal or sagittal view. Axial views scroll the document's slice; coronal and
+    /// sagittal views move the crosshair's j or i. A left click moves the crosshair, which all
+    /// views of the document show (when setCrosshairVisible).
+    explicit SliceView(StudyDocument* document, ViewAxis axis = ViewAxis::Axial,
+                       QWidget* parent = nullptr);
+    void setCrosshairVisible(bool visible);
+    ~SliceView() override;
     QSize sizeHint() const override { return {640, 640}; }
 
+    /// The overlay drawn over every slice (kinetic map, heat map); hidden when not on the grid,
+    /// removed when the document opens another study.
+    void setOverlay(const OverlayLayer& overlay);
+    SliceRenderer* sliceRenderer() { return renderer_.get(); }
+
 Q_SIGNALS:
-    void voxelHovered(qint64 i, qint64 j);  ///< i, j = -1 when outside the image
+    void voxelHovered(qint64 i, qint64 j, qint64 k);  ///< all -1 when outside the image
 
 protected:
-    void paintEvent(QPaintEvent* event) override;
+    void resizeGL(int w, int h) override;
     void wheelEvent(QWheelEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void keyReleaseEvent(QKeyEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
+    void leaveEvent(QEvent* event) override;
 
 private:
-    QRectF imageRect() const;
-    void refresh();
+    void syncStudy();
+    void syncView();
+    /// Moves this view's slice by `steps` (document slice, or the crosshair's j or i).
+    void step(std::int64_t steps);
+    std::int64_t viewSlice() const;
 
     StudyDocument* document_;
-    QImage image_;
+    std::unique_ptr<SliceRenderer> renderer_;
+    ViewAxis axis_;
+    bool crosshair_ = false;
+    const io::Study* shown_ = nullptr;
+    bool dragging_ = false;
+    QPointF dragStart_;
+    WindowLevel dragWindow_;
 };
 
 }  // namespace bmsc::viewer

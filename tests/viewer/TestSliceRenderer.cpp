@@ -1,0 +1,338 @@
+// SliceRenderer drawn offscreen at a fixed size and compared with tests/baselines/*.png:
+// axial, coronal and sagittal views of a small generated study, with and without overlays.
+// Tolerance: mean absolute difference ≤ 1.5 levels per channel and ≤ 0.5 % of pixels
+// differing by more than 16 levels in any channel (room for rasteriser/font differences
+// between Mesa versions, none for a flipped, shifted or recoloured view).
+// Regenerate the baselines with BMSC_UPDATE_BASELINES=1 (then look at them).
+#include "breastmsc/io/SyntheticCohort.h"
+#include "model/Subtractions.h"
+#include "render/SliceRenderer.h"
+
+#include <QDir>
+#include <QImage>
+#include <QtTest>
+
+#include <vtkImageData.h>
+#include <vtkNew.h>
+#include <vtkPointData.h>
+#include <vtkRenderWindow.h>
+#include <vtkRenderer.h>
+#include <vtkUnsignedCharArray.h>
+#include <vtkWindowToImageFilter.h>
+
+#include <cmath>
+#include <cstdlib>
+
+using namespace bmsc;
+using viewer::SliceRenderer;
+using viewer::ViewAxis;
+
+namespace {
+
+constexpr int kSize = 256;
+
+std::shared_ptr<const io::Study> makeStudy() {
+    io::SyntheticOptions options;
+    options.patients = 1;
+    options.seed = 11;
+    options.size = {96, 96, 12};
+    options.t2OwnGrid = false;
+    return std::make_shared<const io::Study>(io::generateSyntheticPatient(options, 0).study);
+}
+
+/// A small kinetic map of the study: 1 persistent, 2 plateau, 3 washout where the early
+/// relative enhancement exceeds 50 % (the viewer's kinetic-map overlay computes it properly).
+/// Signal below which a voxel counts as air/background (no relative enhancement there).
+float tissueFloor(const io::Study& s) {
+    return static_cast<float>(0.25 * viewer::automaticWindow(s.channel(io::Channel::Pre)).center);
+}
+
+std::shared_ptr<const io::Volume> kineticMap(const io::Study& s) {
+    const float floor = tissueFloor(s);
+    auto map = std::make_shared<io::Volume>(s.geometry());
+    const auto pre = s.channel(io::Channel::Pre).voxels();
+    const auto early = s.channel(io::Channel::Post1).voxels();
+    const auto late = s.channel(io::Channel::Post4).voxels();
+    auto out = map->voxels();
+    for (std::size_t n = 0; n < out.size(); ++n) {
+        const double base = pre[n];
+        if (base < floor || (early[n] - base) / base < 0.5) {
+            continue;
+        }
+        const double change = (late[n] - early[n]) / std::max(early[n], 1.0f);
+        out[n] = change > 0.1 ? 1.0f : (change < -0.1 ? 3.0f : 2.0f);
+    }
+    return map;
+}
+
+std::shared_ptr<const io::Volume> enhancement(const io::Study& s) {
+    const float floor = tissueFloor(s);
+    auto map = std::make_shared<io::Volume>(s.geometry());
+    const auto pre = s.channel(io::Channel::Pre).voxels();
+    const auto post = s.channel(io::Channel::Post2).voxels();
+    auto out = map->voxels();
+    for (std::size_t n = 0; n < out.size(); ++n) {
+        out[n] = pre[n] < floor ? 0.0f : (post[n] - pre[n]) / pre[n];
+    }
+    return map;
+}
+
+/// One offscreen window (one X connection) for all renders: opening a connection per render
+/// can exhaust a busy X server.
+vtkRenderWindow* sharedWindow() {
+    static vtkNew<vtkRenderWindow> window;
+    static const bool configured = [] {
+        window->SetOffScreenRendering(1);
+        window->SetMultiSamples(0);
+        window->SetSize(kSize, kSize);
+        return true;
+    }();
+    (void)configured;
+    return window;
+}
+
+QImage render(SliceRenderer& renderer) {
+    vtkRenderWindow* window = sharedWindow();
+    renderer.attach(window);
+    renderer.fitToViewport(kSize, kSize);
+    window->Render();
+    vtkNew<vtkWindowToImageFilter> grab;
+    grab->SetInput(window);
+    grab->SetInputBufferTypeToRGB();
+    grab->ReadFrontBufferOff();
+    grab->Update();
+    vtkImageData* data = grab->GetOutput();
+    int dims[3];
+    data->GetDimensions(dims);
+    auto* px = static_cast<unsigned char*>(data->GetScalarPointer());
+    QImage image(dims[0], dims[1], QImage::Format_RGB888);
+    for (int y = 0; y < dims[1]; ++y) {  // VTK rows run bottom-up
+        std::memcpy(image.scanLine(dims[1] - 1 - y),
+                    px + static_cast<std::ptrdiff_t>(y) * dims[0] * 3,
+                    static_cast<std::size_t>(dims[0]) * 3);
+    }
+    renderer.renderer()->ReleaseGraphicsResources(window);
+    window->RemoveRenderer(renderer.renderer());
+    return image;
+}
+
+void compareWithBaseline(const QImage& actual, const QString& name) {
+    const QString baseline = QStringLiteral(BMSC_TEST_SOURCE_DIR "/baselines/%1.png").arg(name);
+    if (qEnvironmentVariableIntValue("BMSC_UPDATE_BASELINES") == 1) {
+        QVERIFY2(actual.save(baseline), qPrintable(baseline));
+        qInfo("wrote baseline %s", qPrintable(baseline));
+        return;
+    }
+    const QString outDir = QStringLiteral(BMSC_TEST_BINARY_DIR "/viewer/actual");
+    QDir().mkpath(outDir);
+    const QString actualPath = outDir + QLatin1Char('/') + name + QStringLiteral(".png");
+    QImage expected(baseline);
+    if (expected.isNull()) {
+        actual.save(actualPath);
+        QFAIL(qPrintable(QStringLiteral("missing baseline %1; actual image written to %2 "
+                                        "(BMSC_UPDATE_BASELINES=1 creates baselines)")
+                             .arg(baseline, actualPath)));
+    }
+    expected = expected.convertToFormat(QImage::Format_RGB888);
+    if (expected.size() != actual.size()) {
+        actual.save(actualPath);
+        QFAIL(qPrintable(
+            QStringLiteral("size differs from %1; actual image: %2").arg(baseline, actualPath)));
+    }
+    double sum = 0.0;
+    std::int64_t differing = 0;
+    for (int y = 0; y < actual.height(); ++y) {
+        const uchar* a = actual.constScanLine(y);
+        const uchar* b = expected.constScanLine(y);
+        for (int x = 0; x < actual.width(); ++x) {
+            int worst = 0;
+            for (int c = 0; c < 3; ++c) {
+                const int d = std::abs(int{a[3 * x + c]} - int{b[3 * x + c]});
+                sum += d;
+                worst = std::max(worst, d);
+            }
+            differing += worst > 16 ? 1 : 0;
+        }
+    }
+    const double pixels = static_cast<double>(actual.width()) * actual.height();
+    const double mean = sum / (3.0 * pixels);
+    const double fraction = static_cast<double>(differing) / pixels;
+    if (mean > 1.5 || fraction > 0.005) {
+        actual.save(actualPath);
+        QFAIL(qPrintable(QStringLiteral("%1 differs from %2: mean |diff| %3 levels (max 1.5), "
+                                        "%4 % of pixels > 16 levels (max 0.5 %); actual image: %5")
+                             .arg(name, baseline)
+                             .arg(mean, 0, 'f', 2)
+                             .arg(100.0 * fraction, 0, 'f', 2)
+                             .arg(actualPath)));
+    }
+}
+
+/// Mean grey level of a rectangle of the image.
+double meanLevel(const QImage& image, const QRect& r) {
+    double sum = 0.0;
+    for (int y = r.top(); y <= r.bottom(); ++y) {
+        for (int x = r.left(); x <= r.right(); ++x) {
+            sum += qGray(image.pixel(x, y));
+        }
+    }
+    return sum / (r.width() * r.height());
+}
+
+}  // namespace
+
+class TestSliceRenderer : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY2(qEnvironmentVariableIsSet("DISPLAY"),
+                 "rendering tests need an X server: run them under Xvfb (see README)");
+        study_ = makeStudy();
+    }
+
+    void orientationLabelsAndPicking() {
+        SliceRenderer axial(ViewAxis::Axial);
+        axial.setStudy(study_);
+        axial.fitToViewport(kSize, kSize);
+        const auto labels = axial.orientationLabels();  // left, right, top, bottom
+        QCOMPARE(QString::fromStdString(labels[0] + labels[1] + labels[2] + labels[3]),
+                 QStringLiteral("RLAP"));
+        QCOMPARE(axial.slice(), std::int64_t{6});
+        // Radiological convention: i (→ patient's left) runs to the right, j (→ posterior) down.
+        const auto topLeft = axial.voxelAt(1, 1, kSize, kSize);
+        QVERIFY(topLeft.has_value());
+        QCOMPARE((*topLeft)[0], std::int64_t{0});
+        QCOMPARE((*topLeft)[1], std::int64_t{0});
+        QCOMPARE((*topLeft)[2], std::int64_t{6});
+        const auto bottomRight = axial.voxelAt(kSize - 1, kSize - 1, kSize, kSize);
+        QVERIFY(bottomRight.has_value());
+        QCOMPARE((*bottomRight)[0], std::int64_t{95});
+        QCOMPARE((*bottomRight)[1], std::int64_t{95});
+        // Wide viewport: the image is centred, the margins are outside.
+        axial.fitToViewport(2 * kSize, kSize);
+        QVERIFY(!axial.voxelAt(10, kSize / 2, 2 * kSize, kSize).has_value());
+        QVERIFY(axial.voxelAt(kSize, kSize / 2, 2 * kSize, kSize).has_value());
+
+        SliceRenderer coronal(ViewAxis::Coronal);
+        coronal.setStudy(study_);
+        const auto c = coronal.orientationLabels();
+        QCOMPARE(QString::fromStdString(c[0] + c[1] + c[2] + c[3]), QStringLiteral("RLSI"));
+        SliceRenderer sagittal(ViewAxis::Sagittal);
+        sagittal.setStudy(study_);
+        const auto s = sagittal.orientationLabels();
+        QCOMPARE(QString::fromStdString(s[0] + s[1] + s[2] + s[3]), QStringLiteral("APSI"));
+        QCOMPARE(sagittal.sliceCount(), std::int64_t{96});
+    }
+
+    void axialPre() {
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
+        r.setInfoText("pre  slice 7/12");
+        const QImage image = render(r);
+        QCOMPARE(image.size(), QSize(kSize, kSize));
+        // Not blank, and the breasts (anterior: top half) hold tissue signal.
+        QVERIFY(meanLevel(image, QRect(40, 40, 176, 60)) > 20.0);
+        compareWithBaseline(image, QStringLiteral("axial-pre"));
+    }
+
+    void axialWindowChangesImage() {
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        const auto w = viewer::automaticWindow(study_->channel(io::Channel::Pre));
+        r.setWindow(w);
+        const double normal = meanLevel(render(r), QRect(20, 20, 216, 216));
+        r.setWindow({w.center + w.width / 2, w.width});  // darker
+        const double darker = meanLevel(render(r), QRect(20, 20, 216, 216));
+        QVERIFY2(darker < normal - 5.0,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(darker).arg(normal)));
+    }
+
+    void axialEnhancementOverlay() {
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.setChannel(io::Channel::Post2);
+        r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Post2)));
+        viewer::OverlayLayer overlay;
+        overlay.volume = enhancement(*study_);
+        overlay.colorMap = viewer::ColorMap::Hot;
+        overlay.threshold = 0.5;
+        overlay.maximum = 2.0;
+        overlay.opacity = 0.6;
+        r.setOverlay(overlay);
+        const QImage withOverlay = render(r);
+        compareWithBaseline(withOverlay, QStringLiteral("axial-post2-enhancement"));
+        overlay.visible = false;
+        r.setOverlay(overlay);
+        const QImage without = render(r);
+        QVERIFY(withOverlay != without);
+    }
+
+    void axialKineticMap() {
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.setChannel(io::Channel::Post1);
+        r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Post1)));
+        viewer::OverlayLayer overlay;
+        overlay.volume = kineticMap(*study_);
+        overlay.colorMap = viewer::ColorMap::Kinetic;
+        overlay.opacity = 0.7;
+        r.setOverlay(overlay);
+        compareWithBaseline(render(r), QStringLiteral("axial-post1-kinetic"));
+    }
+
+    void coronalAndSagittal() {
+        for (const ViewAxis axis : {ViewAxis::Coronal, ViewAxis::Sagittal}) {
+            SliceRenderer r(axis);
+            r.setStudy(study_);
+            r.setSlice(30);  // coronal: through both breasts; sagittal: the right breast
+            r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
+            compareWithBaseline(render(r), axis == ViewAxis::Coronal
+                                               ? QStringLiteral("coronal-pre")
+                                               : QStringLiteral("sagittal-pre"));
+        }
+    }
+
+    void crosshair() {
+        // The linked crosshair through voxel (30, 40, 6) in the axial and the coronal view.
+        for (const ViewAxis axis : {ViewAxis::Axial, ViewAxis::Coronal}) {
+            SliceRenderer r(axis);
+            r.setStudy(study_);
+            r.setSlice(axis == ViewAxis::Axial ? 6 : 40);
+            r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
+            r.setCrosshair(io::Index3{30, 40, 6});
+            const QImage with = render(r);
+            compareWithBaseline(with, axis == ViewAxis::Axial
+                                          ? QStringLiteral("axial-crosshair")
+                                          : QStringLiteral("coronal-crosshair"));
+            r.setCrosshair(std::nullopt);
+            QVERIFY(render(r) != with);
+        }
+    }
+
+    void cleanupTestCase() { sharedWindow()->Finalize(); }
+
+    void subtractionAndMip() {
+        viewer::Subtractions derived(study_);
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.setDisplayVolume(derived.subtraction(1));
+        r.setWindow(viewer::automaticWindow(*derived.subtraction(1)));
+        compareWithBaseline(render(r), QStringLiteral("axial-sub1"));
+        r.setDisplayVolume(derived.mip(1));
+        QCOMPARE(r.sliceCount(), std::int64_t{1});
+        r.setSlice(6);
+        QCOMPARE(r.slice(), std::int64_t{0});  // a MIP has one slice
+        r.setWindow(viewer::automaticWindow(*derived.mip(1)));
+        compareWithBaseline(render(r), QStringLiteral("axial-mip-sub1"));
+        r.setDisplayVolume(nullptr);  // back to the channel and its slices
+        QCOMPARE(r.sliceCount(), std::int64_t{12});
+    }
+
+private:
+    std::shared_ptr<const io::Study> study_;
+};
+
+QTEST_GUILESS_MAIN(TestSliceRenderer)
+#include "TestSliceRenderer.moc"

@@ -1,0 +1,121 @@
+#pragma once
+
+#include "breastmsc/io/Study.h"
+#include "model/OverlayLayer.h"
+#include "model/SliceImage.h"
+
+#include <vtkActor.h>
+#include <vtkImageData.h>
+#include <vtkImageSlice.h>
+#include <vtkImageSliceMapper.h>
+#include <vtkImageStack.h>
+#include <vtkLookupTable.h>
+#include <vtkNew.h>
+#include <vtkPolyData.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
+#include <vtkTextActor.h>
+
+#include <array>
+#include <memory>
+#include <optional>
+#include <string>
+
+class vtkRenderWindow;
+
+namespace bmsc::viewer {
+
+/// Owns the VTK pipeline that draws one slice of one channel of a study, window/levelled, with
+/// an optional colour-mapped overlay and orientation labels, into any vtkRenderWindow (a Qt
+/// widget's or an offscreen one in tests). Knows nothing of Qt widgets.
+///
+/// Display space: the image stays on its index grid, scaled by the voxel spacing (world =
+/// index · spacing, origin dropped, direction not applied). Slices are therefore always the
+/// grid's own planes — no resampling, voxels stay crisp and picking is exact — and they have
+/// their physical aspect. The direction matrix decides only which way each screen axis runs
+/// (radiological convention: patient's right on the left of axial and coronal views, anterior
+/// up in axial views, superior up in coronal and sagittal views, anterior on the left of
+/// sagittal views) and the orientation labels, which always tell the truth for oblique grids.
+class SliceRenderer {
+public:
+    explicit SliceRenderer(ViewAxis axis = ViewAxis::Axial);
+    ~SliceRenderer();
+    SliceRenderer(const SliceRenderer&) = delete;
+    SliceRenderer& operator=(const SliceRenderer&) = delete;
+
+    /// Adds this renderer to `window` (which may hold others, e.g. in a 1×3 layout).
+    void attach(vtkRenderWindow* window);
+    vtkRenderer* renderer() const;
+
+    /// Shows `channel` of `study` (null: nothing). The voxels are shared, not copied: the
+    /// renderer keeps the study alive. Switching channels of the same study is a pointer swap.
+    void setStudy(std::shared_ptr<const io::Study> study);
+    void setChannel(io::Channel channel);
+    /// Shows `volume` instead of a channel (a subtraction on the study grid, or a one-slice MIP
+    /// with the study's in-plane grid); null: back to the channel. Shared, not copied.
+    void setDisplayVolume(std::shared_ptr<const io::Volume> volume);
+    void setWindow(const WindowLevel& window);
+    /// Index along the view's slice axis, clamped to the grid.
+    void setSlice(std::int64_t slice);
+    std::int64_t slice() const { return slice_; }
+    std::int64_t sliceCount() const;
+    ViewAxis axis() const { return axis_; }
+
+    /// The overlay layer (volume must be on the study grid, else it is hidden).
+    void setOverlay(const OverlayLayer& overlay);
+    void clearOverlay();
+
+    /// The linked crosshair through `voxel` (its in-plane coordinates), or none.
+    void setCrosshair(std::optional<io::Index3> voxel);
+
+    /// Text in the top-left corner (channel, slice) and the bottom-left corner (window).
+    void setInfoText(const std::string& topLeft, const std::string& bottomLeft = {});
+
+    /// Fits the whole slice into a viewport of `width` × `height` pixels (aspect only).
+    void fitToViewport(int width, int height);
+
+    /// Voxel under pixel (x, y) of a `width` × `height` viewport, y from the top; none when
+    /// outside the grid or without a study. Pure camera arithmetic: needs no rendering.
+    std::optional<io::Index3> voxelAt(double x, double y, int width, int height) const;
+
+    /// The labels shown at the right and top edges of the view (e.g. "L", "A").
+    std::array<std::string, 4> orientationLabels() const;  ///< left, right, top, bottom
+
+private:
+    const io::Volume& shownVolume() const;
+    const io::Geometry& grid() const { return shownVolume().geometry(); }
+    void rebuildGeometry();
+    void updateChannelArray();
+    void updateSlice();
+    void updateOverlayTable();
+    void placeCamera();
+    void updateCrosshair();
+    /// Screen right and up as signed index axes: {axis, sign}.
+    std::array<std::array<int, 2>, 2> screenAxes() const;
+
+    ViewAxis axis_;
+    std::shared_ptr<const io::Study> study_;
+    io::Channel channel_ = io::Channel::Pre;
+    std::shared_ptr<const io::Volume> display_;
+    std::int64_t slice_ = 0;
+    OverlayLayer overlay_;
+    double aspect_ = 1.0;  ///< viewport width / height
+    std::optional<io::Index3> crosshair_;
+
+    vtkNew<vtkRenderer> renderer_;
+    vtkNew<vtkImageData> image_;
+    vtkNew<vtkImageSliceMapper> mapper_;
+    vtkNew<vtkImageSlice> slice3d_;
+    vtkNew<vtkImageData> overlayImage_;
+    vtkNew<vtkImageSliceMapper> overlayMapper_;
+    vtkNew<vtkImageSlice> overlaySlice_;
+    vtkNew<vtkLookupTable> overlayTable_;
+    vtkNew<vtkImageStack> stack_;
+    std::array<vtkNew<vtkTextActor>, 4> labels_;  ///< left, right, top, bottom
+    vtkNew<vtkPolyData> crosshairLines_;
+    vtkNew<vtkActor> crosshairActor_;
+    vtkNew<vtkTextActor> topLeft_;
+    vtkNew<vtkTextActor> bottomLeft_;
+};
+
+}  // namespace bmsc::viewer
