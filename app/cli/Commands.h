@@ -10,5 +10,8 @@ void addInfoCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 void addPreprocessCommand(CLI::App& app);
+#ifdef BMSC_CLI_WITH_ML
+void addTrainCommand(CLI::App& app);  // train, evaluate
+#endif
 
 }  // namespace bmsc::cli

@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
     bmsc::cli::addConvertCommand(app);
     bmsc::cli::addGenerateCommand(app);
     bmsc::cli::addPreprocessCommand(app);
+#ifdef BMSC_CLI_WITH_ML
+    bmsc::cli::addTrainCommand(app);
+#endif
     bmsc::cli::installInterruptHandler();
     try {
         app.parse(argc, argv);

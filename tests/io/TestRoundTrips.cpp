@@ -108,10 +108,11 @@ private Q_SLOTS:
     }
 
     void cropHoldsLesionsAndExcludesTheHeart() {
-        SyntheticOptions options = smallOptions();
-        options.size = {128, 128, 16};
+        // The generator's default grid and the demo preprocessing, as the demo training uses.
+        SyntheticOptions options;
+        options.seed = 1;
         int lesions = 0;
-        for (int index = 0; index < 10; ++index) {
+        for (int index = 0; index < 24; ++index) {
             const SyntheticPatient patient = generateSyntheticPatient(options, index);
             PreprocessOptions pre = PreprocessOptions::demo();
             const PreprocessResult result = preprocess(patient.study, pre);

@@ -59,7 +59,7 @@ private Q_SLOTS:
         QCOMPARE(partial.stage1.epochs, 3);
         QCOMPARE(partial.stage1.learningRate,
                  TrainingConfig::fromPreset("demo").stage1.learningRate);
-        QCOMPARE(partial.network.width, std::int64_t{8});
+        QCOMPARE(partial.network.width, std::int64_t{16});
     }
 
     void clearErrors() {

@@ -1,0 +1,203 @@
+// breastmsc-cli train / evaluate: cross-validated training of the multi-scale curriculum CNN.
+#include "CliProgress.h"
+#include "Commands.h"
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/RunReport.h"
+#include "breastmsc/ml/TrainingRun.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+namespace bmsc::cli {
+namespace fs = std::filesystem;
+using namespace bmsc::io;
+
+namespace {
+
+struct TrainArgs {
+    std::string cohort;
+    std::string preset = "demo";
+    std::string mode;
+    int folds = 0;
+    int maxFolds = 0;
+    std::string config;
+    std::string out;
+    bool resume = false;
+    std::string device = "cpu";
+    int epochs1 = -1;
+    int epochs2 = -1;
+    int threads = -1;
+    bool bf16 = false;
+    bool quiet = false;
+};
+
+/// Progress bar per batch (fraction of the whole run, ETA), one line per epoch and note.
+class CliTrainingObserver final : public ml::TrainingObserver {
+public:
+    explicit CliTrainingObserver(bool quiet) : progress_("training", quiet), quiet_(quiet) {}
+    void batchDone(const ml::TrainingProgress& p) override {
+        char what[160];
+        const int eta = static_cast<int>(p.etaSeconds);
+        std::snprintf(
+            what, sizeof what, "fold %d/%d stage %d epoch %d/%d loss %.3f ETA %s", p.fold + 1,
+            p.folds, p.stage, p.epoch + 1, p.epochs, p.trainLoss,
+            eta >= 0 ? (std::to_string(eta / 60) + "m" + std::to_string(eta % 60) + "s").c_str()
+                     : "?");
+        progress_.report(p.fraction, what);
+    }
+    void message(std::string_view line) override {
+        if (!quiet_) {
+            std::fprintf(stdout, "%.*s\n", static_cast<int>(line.size()), line.data());
+            std::fflush(stdout);
+        }
+    }
+    bool cancelled() const override { return progress_.cancelled(); }
+    void finish() { progress_.finish(); }
+
+private:
+    CliProgress progress_;
+    bool quiet_;
+};
+
+std::string modeText(const ml::TrainingConfig& c) {
+    return std::string(ml::modeName(c.mode));
+}
+
+void printSummary(const nlohmann::json& metrics, const fs::path& run) {
+    std::printf("\n%s", ml::formatMetricsTable(metrics).c_str());
+    const auto get = [&](const char* k) {
+        return metrics.contains(k) && metrics[k].is_number() ? metrics[k].get<double>() : -1.0;
+    };
+    if (get("seconds") >= 0) {
+        std::printf("wall time %.1f s (network waited %.1f s for data, computed %.1f s)\n",
+                    get("seconds"), get("data_wait_seconds"), get("compute_seconds"));
+    }
+    std::printf("results in %s (metrics.json, metrics.csv, roc.csv, roc.svg)\n", run.c_str());
+}
+
+void runTrain(const TrainArgs& args) {
+    const fs::path out(args.out);
+    ml::TrainingConfig config;
+    fs::path cohort(args.cohort);
+    if (args.resume && fs::exists(out / "config.json")) {
+        config = ml::loadRunConfig(out);
+        if (cohort.empty()) {
+            std::ifstream in(out / "run.json");
+            nlohmann::json j;
+            if (in) {
+                in >> j;
+                cohort = j.value("cohort", std::string());
+            }
+        }
+    } else {
+        config = args.config.empty() ? ml::TrainingConfig::fromPreset(args.preset)
+                                     : ml::TrainingConfig::load(args.config);
+        if (!args.mode.empty()) {
+            nlohmann::json j = config.toJson();
+            j["mode"] = args.mode;
+            config = ml::TrainingConfig::fromJson(j, "--mode");
+        }
+        if (args.folds > 0) {
+            config.folds = args.folds;
+        }
+        if (args.epochs1 >= 0) {
+            config.stage1.epochs = args.epochs1;
+        }
+        if (args.epochs2 >= 0) {
+            config.stage2.epochs = args.epochs2;
+        }
+        if (args.bf16) {
+            config.bf16 = true;
+        }
+    }
+    if (args.threads >= 0) {
+        config.threads = args.threads;
+    }
+    config.validate("command line");
+    if (cohort.empty()) {
+        throw IoError(ErrorCode::InvalidArgument, out, "--cohort is required");
+    }
+    ml::RunOptions options;
+    options.cohort = cohort;
+    options.out = out;
+    options.resume = args.resume;
+    options.device = ml::parseDevice(args.device);
+    options.maxFolds = args.maxFolds;
+    std::printf(
+        "training %s (%s preset, width %lld, breasts %lldx%lldx%lld, %d folds) on %s, "
+        "device %s\n",
+        modeText(config).c_str(), config.preset.c_str(),
+        static_cast<long long>(config.network.width),
+        static_cast<long long>(config.preprocess.grid[0] / 2),
+        static_cast<long long>(config.preprocess.cropRows),
+        static_cast<long long>(config.preprocess.grid[2]), config.folds, cohort.c_str(),
+        args.device.c_str());
+    std::fflush(stdout);
+    CliProgress prep("preprocessing", args.quiet);
+    CliTrainingObserver observer(args.quiet);
+    ml::RunResult result;
+    try {
+        result = ml::runCrossValidation(config, options, &observer, &prep);
+    } catch (const IoError& e) {
+        observer.finish();
+        if (e.code() == ErrorCode::Cancelled) {
+            std::fprintf(stderr,
+                         "cancelled; the checkpoints so far are kept: continue with "
+                         "breastmsc-cli train --out %s --resume\n",
+                         out.c_str());
+        }
+        throw;
+    }
+    observer.finish();
+    printSummary(result.metrics, out);
+}
+
+void runEvaluate(const std::string& run) {
+    const auto metrics = ml::evaluateRun(run);
+    std::printf("%s run (%s preset)\n", metrics.value("mode", std::string("?")).c_str(),
+                metrics.value("preset", std::string("?")).c_str());
+    printSummary(metrics, run);
+}
+
+}  // namespace
+
+void addTrainCommand(CLI::App& app) {
+    auto* cmd = app.add_subcommand(
+        "train",
+        "Cross-validated training: curriculum (patches, then whole breasts), naive or stage1");
+    auto args = std::make_shared<TrainArgs>();
+    cmd->add_option("--cohort", args->cohort, "Cohort folder (cohort.csv, lesions.csv, studies)");
+    cmd->add_option("--preset", args->preset, "Settings preset")
+        ->check(CLI::IsMember({"demo", "paper"}))
+        ->capture_default_str();
+    cmd->add_option("--mode", args->mode, "Training mode (default: the preset's, curriculum)")
+        ->check(CLI::IsMember({"curriculum", "naive", "stage1"}));
+    cmd->add_option("--folds", args->folds, "Cross-validation folds")->check(CLI::Range(2, 20));
+    cmd->add_option("--max-folds", args->maxFolds, "Run only the first N folds (quick checks)")
+        ->check(CLI::Range(1, 20));
+    cmd->add_option("--config", args->config, "Training config JSON (overrides the preset)");
+    cmd->add_option("--out,-o", args->out, "Run folder")->required();
+    cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoints");
+    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--epochs-stage1", args->epochs1, "Override Stage 1 epochs")
+        ->check(CLI::Range(0, 100000));
+    cmd->add_option("--epochs-stage2", args->epochs2, "Override Stage 2 epochs")
+        ->check(CLI::Range(0, 100000));
+    cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
+        ->check(CLI::Range(0, 1024));
+    cmd->add_flag("--bf16", args->bf16, "bfloat16 autocast on CPU");
+    cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
+    cmd->callback([args] { runTrain(*args); });
+
+    auto* eval =
+        app.add_subcommand("evaluate", "Print (and rewrite) the metrics of a training run");
+    auto run = std::make_shared<std::string>();
+    eval->add_option("run", *run, "Run folder")->required();
+    eval->callback([run] { runEvaluate(*run); });
+}
+
+}  // namespace bmsc::cli

@@ -1,0 +1,105 @@
+#pragma once
+
+#include "breastmsc/ml/PreparedCohort.h"
+#include "breastmsc/ml/ResNet3d.h"
+#include "breastmsc/ml/TrainingConfig.h"
+#include "breastmsc/ml/TrainingData.h"
+#include "breastmsc/ml/TrainingObserver.h"
+
+#include <torch/types.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace bmsc::ml {
+
+/// Predictions of a model on a list of samples (no augmentation, eval mode, no gradients).
+struct EvaluationResult {
+    std::vector<double> probabilities;  ///< softmax probability of the malignant class
+    std::vector<int> labels;
+    double loss = 0.0;   ///< mean cross-entropy
+    double auroc = 0.0;  ///< NaN with one class only
+};
+
+/// How a stage ended.
+struct StageOutcome {
+    int epochsDone = 0;
+    int bestEpoch = -1;  ///< 0-based; -1 when no epoch ran
+    double bestAuroc = 0.0;
+    double bestLoss = 0.0;
+    bool stoppedEarly = false;
+    double dataWaitSeconds = 0.0;  ///< summed over the epochs run in this session
+    double computeSeconds = 0.0;
+};
+
+/// Trains one stage of one fold: Adam, mini-batches prefetched and augmented on worker
+/// threads, validation after every epoch, model selection on validation AUROC (ties broken by
+/// the cross-entropy) or on the loss, early stopping, checkpoints `stage<k>_last.pt` (with the
+/// optimiser, after every epoch) and `stage<k>_best.pt` in the fold's folder. Deterministic for
+/// the config's seed: every epoch's order and every item's offsets and augmentation derive from
+/// (seed, fold, stage, epoch, item), so a resumed run equals an uninterrupted one.
+class Trainer {
+public:
+    using Log = std::function<void(const std::string&)>;
+    Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> cohort,
+            torch::Device device, TrainingObserver* observer = nullptr, Log log = {});
+
+    /// For progress and ETA: folds and epochs planned over the whole run.
+    void setPlan(int folds, int totalEpochs);
+    /// Epochs that will not run (a finished fold or stage found on resume).
+    void skipEpochs(int epochs);
+
+    /// Samples of a stage for the given breasts (Stage 1 patches or Stage 2 whole breasts).
+    std::vector<Sample> samples(int stage, const std::vector<std::size_t>& breasts,
+                                std::vector<std::string>* notes = nullptr) const;
+
+    /// Trains `model` in place and leaves it holding the selected (best) weights. With
+    /// `resume`, continues from `folder/stage<k>_last.pt` when present. `meta` (config, hash)
+    /// is stored in every checkpoint. Throws io::IoError(Cancelled) when the observer cancels
+    /// (the checkpoints written so far stay), InvalidValue when there is nothing to train on.
+    StageOutcome trainStage(BreastClassifier& model, int fold, int stage,
+                            const std::vector<Sample>& train, const std::vector<Sample>& validation,
+                            const std::filesystem::path& folder, bool resume,
+                            const nlohmann::json& meta);
+
+    EvaluationResult evaluate(BreastClassifier& model, const std::vector<Sample>& samples,
+                              int stage);
+
+    const TrainingConfig& config() const noexcept { return config_; }
+    const torch::Device& device() const noexcept { return device_; }
+
+private:
+    ItemOptions itemOptions(bool training) const;
+    void note(const std::string& line) const;
+    bool cancelled() const { return observer_ != nullptr && observer_->cancelled(); }
+
+    TrainingConfig config_;
+    std::shared_ptr<const PreparedCohort> cohort_;
+    torch::Device device_;
+    TrainingObserver* observer_;
+    Log log_;
+    int folds_ = 1;
+    int plannedEpochs_ = 1;
+    int doneEpochs_ = 0;
+    int sessionEpochs_ = 0;
+    double sessionSeconds_ = 0.0;
+};
+
+/// RAII: bfloat16 autocast on CPU for the current thread (no-op when `enabled` is false).
+class CpuAutocast {
+public:
+    explicit CpuAutocast(bool enabled);
+    ~CpuAutocast();
+    CpuAutocast(const CpuAutocast&) = delete;
+    CpuAutocast& operator=(const CpuAutocast&) = delete;
+
+private:
+    bool enabled_;
+    bool previous_ = false;
+};
+
+}  // namespace bmsc::ml

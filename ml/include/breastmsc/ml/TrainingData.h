@@ -1,0 +1,80 @@
+#pragma once
+
+#include "breastmsc/ml/Augmentation.h"
+#include "breastmsc/ml/PreparedCohort.h"
+
+#include <torch/types.h>
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace bmsc::ml {
+
+using Triple = std::array<std::int64_t, 3>;
+
+// --- Patch sampling rules (NETWORK.md, "Stage 1 patches") -----------------------------------
+
+/// Origin of a patch around a lesion centre (continuous voxel index): the patch centre is the
+/// rounded lesion centre plus, when `rng` is given, a uniform integer offset of up to ±¼ of the
+/// patch size per axis, clipped so that the centre stays inside the volume. Parts of the patch
+/// beyond the volume are zero-padded by extractPatch.
+Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patch,
+                         const Triple& volume, std::mt19937_64* rng);
+/// Whether a (rounded) point lies inside the patch [origin, origin + patch).
+bool insidePatch(const std::array<double, 3>& point, const Triple& origin, const Triple& patch);
+/// 1 if any malignant lesion centre lies inside the patch, else 0.
+int patchLabel(const std::vector<BreastLesion>& lesions, const Triple& origin, const Triple& patch);
+/// A patch inside the volume that contains no lesion centre (nullopt after `tries` draws).
+std::optional<Triple> backgroundPatchOrigin(const std::vector<BreastLesion>& lesions,
+                                            const Triple& patch, const Triple& volume,
+                                            std::mt19937_64& rng, int tries = 50);
+
+// --- Datasets --------------------------------------------------------------------------------
+
+enum class SampleKind { LesionPatch, BackgroundPatch, WholeBreast };
+
+/// One training example: which breast, and which patch of it.
+struct Sample {
+    std::size_t breast = 0;
+    SampleKind kind = SampleKind::WholeBreast;
+    int lesion = -1;  ///< LesionPatch: index into the breast's lesions
+    int slot = 0;     ///< BackgroundPatch: which of the breast's background patches
+    int target = 0;   ///< nominal class (for balancing); patches are relabelled by patchLabel
+};
+
+/// Stage 1: one patch per lesion of the given breasts, plus round(background × lesions)
+/// lesion-free patches spread over the breasts. Breasts without lesions contribute no lesion
+/// patch (a note per patient is added).
+std::vector<Sample> stage1Samples(const PreparedCohort& cohort,
+                                  const std::vector<std::size_t>& breasts, double background,
+                                  std::vector<std::string>* notes = nullptr);
+/// Stage 2: every labelled breast (unlabelled ones skipped).
+std::vector<Sample> stage2Samples(const PreparedCohort& cohort,
+                                  const std::vector<std::size_t>& breasts);
+
+/// The order of one epoch: a shuffle, or with `classBalanced` as many draws (with
+/// replacement) alternating between the classes present. Deterministic for the seed.
+std::vector<Sample> epochOrder(const std::vector<Sample>& samples, bool classBalanced,
+                               std::uint64_t seed);
+
+/// A seed for one item, independent of thread scheduling (SplitMix64 of the parts).
+std::uint64_t itemSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0,
+                       std::uint64_t c = 0);
+
+/// How samples become tensors.
+struct ItemOptions {
+    Triple patchSize{64, 64, 4};
+    bool training = false;  ///< random patch offsets and augmentation
+    AugmentationOptions augmentation;
+};
+
+/// A (C, ...) input and its class for a sample. Training items draw their offset and
+/// augmentation from `seed`; evaluation items are deterministic (lesion-centred patches).
+std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sample& sample,
+                                       const ItemOptions& options, std::uint64_t seed);
+
+}  // namespace bmsc::ml

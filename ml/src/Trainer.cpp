@@ -1,0 +1,356 @@
+#include "breastmsc/ml/Trainer.h"
+
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/BatchLoader.h"
+#include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/Metrics.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+namespace bmsc::ml {
+namespace fs = std::filesystem;
+using io::ErrorCode;
+using io::IoError;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds(Clock::time_point since) {
+    return std::chrono::duration<double>(Clock::now() - since).count();
+}
+
+json number(double v) {
+    return std::isfinite(v) ? json(v) : json(nullptr);
+}
+double fromNumber(const json& j) {
+    return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+json epochJson(const EpochSummary& e) {
+    return {{"epoch", e.epoch},
+            {"train_loss", number(e.trainLoss)},
+            {"validation_loss", number(e.validationLoss)},
+            {"validation_auroc", number(e.validationAuroc)},
+            {"improved", e.improved},
+            {"seconds", e.seconds},
+            {"data_wait_seconds", e.dataWaitSeconds},
+            {"compute_seconds", e.computeSeconds}};
+}
+
+/// Whether (auroc, loss) is better than the best so far under the selection rule.
+bool better(SelectionMetric metric, double auroc, double loss, double bestAuroc, double bestLoss,
+            bool haveBest) {
+    if (!haveBest) {
+        return true;
+    }
+    if (metric == SelectionMetric::Auroc && std::isfinite(auroc)) {
+        if (!std::isfinite(bestAuroc) || auroc > bestAuroc + 1e-12) {
+            return true;
+        }
+        if (auroc < bestAuroc - 1e-12) {
+            return false;
+        }
+    }
+    return loss < bestLoss;
+}
+
+}  // namespace
+
+CpuAutocast::CpuAutocast(bool enabled) : enabled_(enabled) {
+    if (enabled_) {
+        previous_ = at::autocast::is_cpu_enabled();
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+        at::autocast::increment_nesting();
+    }
+}
+
+CpuAutocast::~CpuAutocast() {
+    if (enabled_) {
+        if (at::autocast::decrement_nesting() == 0) {
+            at::autocast::clear_cache();
+        }
+        at::autocast::set_cpu_enabled(previous_);
+    }
+}
+
+Trainer::Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> cohort,
+                 torch::Device device, TrainingObserver* observer, Log log)
+    : config_(std::move(config)),
+      cohort_(std::move(cohort)),
+      device_(device),
+      observer_(observer),
+      log_(std::move(log)) {}
+
+void Trainer::setPlan(int folds, int totalEpochs) {
+    folds_ = std::max(1, folds);
+    plannedEpochs_ = std::max(1, totalEpochs);
+}
+
+void Trainer::skipEpochs(int epochs) {
+    doneEpochs_ += epochs;
+}
+
+void Trainer::note(const std::string& line) const {
+    // The run's log forwards to the observer; without one, tell the observer directly.
+    if (log_) {
+        log_(line);
+    } else if (observer_ != nullptr) {
+        observer_->message(line);
+    }
+}
+
+ItemOptions Trainer::itemOptions(bool training) const {
+    ItemOptions o;
+    o.patchSize = config_.patchSize;
+    o.training = training;
+    o.augmentation = config_.augmentation;
+    return o;
+}
+
+std::vector<Sample> Trainer::samples(int stage, const std::vector<std::size_t>& breasts,
+                                     std::vector<std::string>* notes) const {
+    return stage == 1 ? stage1Samples(*cohort_, breasts, config_.backgroundPatches, notes)
+                      : stage2Samples(*cohort_, breasts);
+}
+
+EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sample>& samples,
+                                   int /*stage*/) {
+    EvaluationResult result;
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const auto options = itemOptions(false);
+    BatchLoader loader(samples.size(), config_.batchSize, config_.loaderThreads,
+                       [&](std::size_t i) { return makeItem(*cohort_, samples[i], options, 0); });
+    double lossSum = 0.0;
+    while (auto batch = loader.next()) {
+        if (cancelled()) {
+            throw IoError(ErrorCode::Cancelled, {}, "training cancelled");
+        }
+        torch::Tensor logits;
+        {
+            CpuAutocast autocast(config_.bf16 && device_.is_cpu());
+            logits = model->forward(batch->inputs.to(device_));
+        }
+        logits = logits.to(torch::kCPU, torch::kFloat32);
+        const auto targets = batch->targets;
+        lossSum += torch::nn::functional::cross_entropy(
+                       logits, targets,
+                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                       .item<double>();
+        const auto probs = torch::softmax(logits, 1).select(1, 1).contiguous();
+        for (std::int64_t k = 0; k < probs.size(0); ++k) {
+            result.probabilities.push_back(probs[k].item<double>());
+            result.labels.push_back(static_cast<int>(targets[k].item<std::int64_t>()));
+        }
+    }
+    result.loss = samples.empty() ? 0.0 : lossSum / static_cast<double>(samples.size());
+    result.auroc = auroc(result.probabilities, result.labels);
+    return result;
+}
+
+StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
+                                 const std::vector<Sample>& train,
+                                 const std::vector<Sample>& validation, const fs::path& folder,
+                                 bool resume, const json& meta) {
+    const auto& settings = stage == 1 ? config_.stage1 : config_.stage2;
+    const fs::path lastFile = folder / ("stage" + std::to_string(stage) + "_last.pt");
+    const fs::path bestFile = folder / ("stage" + std::to_string(stage) + "_best.pt");
+    if (train.empty()) {
+        throw IoError(ErrorCode::InvalidValue, folder,
+                      "fold " + std::to_string(fold + 1) + ", stage " + std::to_string(stage) +
+                          ": no training samples (no lesions / no labelled breasts)");
+    }
+    fs::create_directories(folder);
+    model->to(device_);
+    torch::optim::Adam optimizer(model->parameters(),
+                                 torch::optim::AdamOptions(settings.learningRate));
+
+    StageOutcome outcome;
+    outcome.bestAuroc = std::numeric_limits<double>::quiet_NaN();
+    outcome.bestLoss = std::numeric_limits<double>::infinity();
+    bool haveBest = false;
+    int sinceBest = 0;
+    json history = json::array();
+    std::error_code ec;
+    if (resume && fs::exists(lastFile, ec)) {
+        const auto state = loadCheckpoint(lastFile, model, &optimizer, device_);
+        if (state.value("cohort_hash", "") != meta.value("cohort_hash", "")) {
+            throw IoError(ErrorCode::InvalidArgument, lastFile,
+                          "checkpoint was made from another cohort or preprocessing (hash " +
+                              state.value("cohort_hash", std::string("?")) + ")");
+        }
+        outcome.epochsDone = state.at("epochs_done").get<int>();
+        outcome.bestEpoch = state.at("best_epoch").get<int>();
+        outcome.bestAuroc = fromNumber(state.at("best_auroc"));
+        outcome.bestLoss = fromNumber(state.at("best_loss"));
+        outcome.stoppedEarly = state.value("stopped_early", false);
+        haveBest = outcome.bestEpoch >= 0;
+        sinceBest = state.at("since_best").get<int>();
+        history = state.at("history");
+        note("fold " + std::to_string(fold + 1) + " stage " + std::to_string(stage) +
+             ": resuming after epoch " + std::to_string(outcome.epochsDone));
+        doneEpochs_ += outcome.epochsDone;
+        if (state.value("finished", false)) {
+            doneEpochs_ += settings.epochs - outcome.epochsDone;
+            if (haveBest) {
+                loadCheckpoint(bestFile, model, nullptr, device_);
+            }
+            return outcome;
+        }
+    }
+
+    auto stateJson = [&](bool finished) {
+        json j = meta;
+        j["fold"] = fold;
+        j["stage"] = stage;
+        j["epochs_done"] = outcome.epochsDone;
+        j["best_epoch"] = outcome.bestEpoch;
+        j["best_auroc"] = number(outcome.bestAuroc);
+        j["best_loss"] = number(outcome.bestLoss);
+        j["since_best"] = sinceBest;
+        j["stopped_early"] = outcome.stoppedEarly;
+        j["finished"] = finished;
+        j["history"] = history;
+        return j;
+    };
+
+    const auto trainOptions = itemOptions(true);
+    const bool autocast = config_.bf16 && device_.is_cpu();
+    for (int epoch = outcome.epochsDone; epoch < settings.epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        const auto order = epochOrder(
+            train, config_.classBalanced,
+            itemSeed(config_.seed, static_cast<std::uint64_t>(fold),
+                     static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch)));
+        const std::uint64_t epochSeed =
+            itemSeed(config_.seed ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
+                     static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch));
+        BatchLoader loader(
+            order.size(), config_.batchSize, config_.loaderThreads, [&](std::size_t i) {
+                return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
+            });
+        model->train();
+        double lossSum = 0.0;
+        std::int64_t seen = 0;
+        double compute = 0.0;
+        std::int64_t batchIndex = 0;
+        while (true) {
+            if (cancelled()) {
+                throw IoError(ErrorCode::Cancelled, folder, "training cancelled");
+            }
+            auto batch = loader.next();
+            if (!batch) {
+                break;
+            }
+            const auto computeStart = Clock::now();
+            const auto x = batch->inputs.to(device_);
+            const auto y = batch->targets.to(device_);
+            optimizer.zero_grad();
+            torch::Tensor logits;
+            {
+                CpuAutocast guard(autocast);
+                logits = model->forward(x);
+            }
+            const auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+            loss.backward();
+            optimizer.step();
+            const double l = loss.item<double>();
+            compute += seconds(computeStart);
+            lossSum += l * static_cast<double>(x.size(0));
+            seen += x.size(0);
+            if (observer_ != nullptr) {
+                TrainingProgress p;
+                p.fold = fold;
+                p.folds = folds_;
+                p.stage = stage;
+                p.epoch = epoch;
+                p.epochs = settings.epochs;
+                p.batch = batchIndex;
+                p.batches = static_cast<std::int64_t>(loader.batches());
+                p.trainLoss = lossSum / static_cast<double>(seen);
+                const double within =
+                    static_cast<double>(batchIndex + 1) /
+                    static_cast<double>(std::max<std::size_t>(1, loader.batches()));
+                p.fraction = std::min(1.0, (doneEpochs_ + within) / plannedEpochs_);
+                const double perEpoch = sessionEpochs_ > 0 ? sessionSeconds_ / sessionEpochs_
+                                                           : seconds(epochStart) / within;
+                p.etaSeconds = perEpoch * (plannedEpochs_ - doneEpochs_ - within);
+                observer_->batchDone(p);
+            }
+            ++batchIndex;
+        }
+        const auto val = evaluate(model, validation, stage);
+        EpochSummary summary;
+        summary.fold = fold;
+        summary.stage = stage;
+        summary.epoch = epoch;
+        summary.trainLoss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;
+        summary.validationLoss = val.loss;
+        summary.validationAuroc = val.auroc;
+        // Without a validation set the last epoch is the selected one.
+        summary.improved =
+            validation.empty() || better(config_.selection, val.auroc, val.loss, outcome.bestAuroc,
+                                         outcome.bestLoss, haveBest);
+        summary.dataWaitSeconds = loader.waitSeconds();
+        summary.computeSeconds = compute;
+        outcome.dataWaitSeconds += summary.dataWaitSeconds;
+        outcome.computeSeconds += compute;
+        outcome.epochsDone = epoch + 1;
+        if (summary.improved) {
+            haveBest = true;
+            outcome.bestEpoch = epoch;
+            outcome.bestAuroc = val.auroc;
+            outcome.bestLoss = val.loss;
+            sinceBest = 0;
+        } else {
+            ++sinceBest;
+        }
+        summary.seconds = seconds(epochStart);
+        history.push_back(epochJson(summary));
+        const bool stop =
+            settings.patience > 0 && sinceBest >= settings.patience && epoch + 1 < settings.epochs;
+        outcome.stoppedEarly = stop;
+        if (summary.improved) {
+            saveCheckpoint(bestFile, model, nullptr, stateJson(false));
+        }
+        saveCheckpoint(lastFile, model, &optimizer,
+                       stateJson(stop || epoch + 1 == settings.epochs));
+        ++doneEpochs_;
+        ++sessionEpochs_;
+        sessionSeconds_ += summary.seconds;
+        if (observer_ != nullptr) {
+            observer_->epochDone(summary);
+        }
+        char line[256];
+        std::snprintf(line, sizeof line,
+                      "fold %d stage %d epoch %d/%d: train loss %.4f, val loss %.4f, val AUROC "
+                      "%.4f%s, %.1f s (data wait %.2f s, compute %.1f s)",
+                      fold + 1, stage, epoch + 1, settings.epochs, summary.trainLoss, val.loss,
+                      val.auroc, summary.improved ? " *" : "", summary.seconds,
+                      summary.dataWaitSeconds, compute);
+        note(line);
+        if (stop) {
+            note("early stop: no better validation score for " + std::to_string(settings.patience) +
+                 " epochs");
+            doneEpochs_ += settings.epochs - epoch - 1;
+            break;
+        }
+    }
+    if (settings.epochs == 0 || !haveBest) {
+        // Nothing trained: the given weights are the selected ones.
+        saveCheckpoint(bestFile, model, nullptr, stateJson(true));
+        saveCheckpoint(lastFile, model, &optimizer, stateJson(true));
+    } else {
+        loadCheckpoint(bestFile, model, nullptr, device_);
+    }
+    return outcome;
+}
+
+}  // namespace bmsc::ml

@@ -1,0 +1,323 @@
+#include "breastmsc/ml/TrainingRun.h"
+
+#include "breastmsc/io/AtomicFile.h"
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/CrossValidation.h"
+#include "breastmsc/ml/PreparedCohort.h"
+#include "breastmsc/ml/RunReport.h"
+#include "breastmsc/ml/Trainer.h"
+
+#include <torch/cuda.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+namespace bmsc::ml {
+namespace fs = std::filesystem;
+using io::ErrorCode;
+using io::IoError;
+using nlohmann::json;
+
+namespace {
+
+/// The parts of a config that change results (threads and cache size do not).
+json comparableConfig(const TrainingConfig& c) {
+    auto j = c.toJson();
+    j.erase("threads");
+    j.erase("loader_threads");
+    j.erase("cache_megabytes");
+    return j;
+}
+
+void writeJson(const fs::path& file, const json& j) {
+    io::writeFileAtomically(file, [&j](std::ostream& o) { o << j.dump(2) << '\n'; });
+}
+
+json readJson(const fs::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        throw IoError(ErrorCode::NotFound, file, "missing");
+    }
+    try {
+        json j;
+        in >> j;
+        return j;
+    } catch (const json::exception& e) {
+        throw IoError(ErrorCode::Corrupt, file, std::string("not valid JSON: ") + e.what());
+    }
+}
+
+fs::path foldFolder(const fs::path& run, int fold) {
+    return run / ("fold" + std::to_string(fold + 1));
+}
+
+int foldEpochs(const TrainingConfig& c) {
+    switch (c.mode) {
+        case TrainingMode::Curriculum:
+            return c.stage1.epochs + c.stage2.epochs;
+        case TrainingMode::Naive:
+            return c.stage2.epochs;
+        case TrainingMode::Stage1:
+            return c.stage1.epochs;
+    }
+    return 0;
+}
+
+}  // namespace
+
+torch::Device parseDevice(const std::string& text) {
+    if (text == "cpu") {
+        return torch::kCPU;
+    }
+    if (text.rfind("cuda", 0) == 0) {
+        if (!torch::cuda::is_available()) {
+            throw IoError(ErrorCode::InvalidArgument, {},
+                          "--device " + text + ": this LibTorch has no usable CUDA device");
+        }
+        try {
+            return torch::Device(text);
+        } catch (const std::exception&) {
+        }
+    }
+    throw IoError(ErrorCode::InvalidArgument, {},
+                  "unknown device '" + text + "' (cpu, cuda, cuda:N)");
+}
+
+TrainingConfig loadRunConfig(const fs::path& run) {
+    return TrainingConfig::load(run / "config.json");
+}
+
+json evaluateRun(const fs::path& run) {
+    const auto config = loadRunConfig(run);
+    std::vector<FoldPredictions> folds;
+    for (int k = 0; k < config.folds; ++k) {
+        const auto file = foldFolder(run, k) / "predictions.csv";
+        if (fs::exists(file)) {
+            folds.push_back(readPredictions(file, k));
+        }
+    }
+    if (folds.empty()) {
+        throw IoError(ErrorCode::NotFound, run, "no fold of this run has predictions yet");
+    }
+    json extra = {{"mode", std::string(modeName(config.mode))}, {"preset", config.preset}};
+    if (fs::exists(run / "metrics.json")) {
+        const auto old = readJson(run / "metrics.json");
+        for (const char* key : {"seconds", "data_wait_seconds", "compute_seconds", "cohort_hash"}) {
+            if (old.contains(key)) {
+                extra[key] = old[key];
+            }
+        }
+    }
+    return writeRunReport(run, folds, extra);
+}
+
+RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& options,
+                             TrainingObserver* observer, io::Progress* preprocessProgress) {
+    const auto start = std::chrono::steady_clock::now();
+    config.validate("training config");
+    RunResult result;
+    const fs::path run = options.out;
+    std::error_code ec;
+    if (options.resume) {
+        if (!fs::exists(run / "config.json", ec)) {
+            throw IoError(ErrorCode::NotFound, run, "nothing to resume: no config.json in the run");
+        }
+        const auto stored = loadRunConfig(run);
+        if (comparableConfig(stored) != comparableConfig(config)) {
+            throw IoError(ErrorCode::InvalidArgument, run / "config.json",
+                          "the run was started with another config; resume with the same one");
+        }
+    } else if (fs::exists(run / "config.json", ec) || fs::exists(run / "run.json", ec)) {
+        throw IoError(ErrorCode::InvalidArgument, run,
+                      "already holds a training run; pass --resume or choose another folder");
+    }
+    // Both classes must be present; checked on the CSVs before anything is written.
+    {
+        const auto source = io::Cohort::open(options.cohort);
+        int classes[2] = {0, 0};
+        if (config.mode == TrainingMode::Stage1) {
+            for (const auto& l : source.lesions()) {
+                ++classes[l.label == io::Label::Malignant ? 1 : 0];
+            }
+        } else {
+            for (const auto& b : source.breasts()) {
+                if (b.label != io::Label::Unlabelled) {
+                    ++classes[b.label == io::Label::Malignant ? 1 : 0];
+                }
+            }
+        }
+        if (source.breasts().empty()) {
+            throw IoError(ErrorCode::InvalidValue, options.cohort / "cohort.csv",
+                          "the cohort has no patients");
+        }
+        if (classes[0] == 0 || classes[1] == 0) {
+            throw IoError(ErrorCode::InvalidValue, options.cohort / "cohort.csv",
+                          std::string("the cohort has one class only (") +
+                              (classes[1] == 0 ? "no malignant" : "no benign") +
+                              (config.mode == TrainingMode::Stage1 ? " lesions" : " breasts") +
+                              "); training needs both");
+        }
+    }
+    fs::create_directories(run, ec);
+    if (ec) {
+        throw IoError(ErrorCode::WriteFailed, run, "cannot create the run folder");
+    }
+    std::ofstream logFile(run / "train.log", std::ios::app);
+    auto log = [&](const std::string& line) {
+        logFile << line << '\n';
+        logFile.flush();
+        result.notes.push_back(line);
+        if (observer != nullptr) {
+            observer->message(line);
+        }
+    };
+    writeJson(run / "config.json", config.toJson());
+
+    const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    torch::set_num_threads(config.threads > 0 ? config.threads : hardware);
+
+    std::vector<std::string> notes;
+    const fs::path cache = options.cache.empty() ? run / "cache" : options.cache;
+    const auto cohort = PreparedCohort::prepare(options.cohort, config.preprocess, cache,
+                                                config.cacheMegabytes, preprocessProgress, &notes);
+    for (const auto& n : notes) {
+        log(n);
+    }
+    writeJson(run / "run.json", {{"cohort", fs::absolute(options.cohort).string()},
+                                 {"cohort_hash", cohort->hash()},
+                                 {"device", options.device.str()}});
+
+    // Strata: 1 if any breast of the patient is malignant.
+    const auto patients = cohort->patients();
+    std::vector<int> strata;
+    for (const auto& id : patients) {
+        int stratum = 0;
+        for (const auto i : cohort->breastsOf({id})) {
+            stratum = std::max(stratum, cohort->breasts()[i].label == io::Label::Malignant ? 1 : 0);
+        }
+        strata.push_back(stratum);
+    }
+    std::vector<Fold> folds;
+    try {
+        folds = crossValidationFolds(patients, strata, config.folds, config.validationFraction,
+                                     config.seed);
+    } catch (const std::invalid_argument& e) {
+        throw IoError(ErrorCode::InvalidValue, options.cohort / "cohort.csv", e.what());
+    }
+    json foldsJson = json::array();
+    for (const auto& f : folds) {
+        foldsJson.push_back({{"train", f.train}, {"validation", f.validation}, {"test", f.test}});
+    }
+    writeJson(run / "folds.json", foldsJson);
+
+    const int foldCount = options.maxFolds > 0
+                              ? std::min<int>(options.maxFolds, static_cast<int>(folds.size()))
+                              : static_cast<int>(folds.size());
+    Trainer trainer(config, cohort, options.device, observer, log);
+    trainer.setPlan(foldCount, foldCount * foldEpochs(config));
+    const json meta = {{"config", config.toJson()}, {"cohort_hash", cohort->hash()}};
+    std::vector<FoldPredictions> predictions;
+    for (int k = 0; k < foldCount; ++k) {
+        const auto folder = foldFolder(run, k);
+        const auto predictionsFile = folder / "predictions.csv";
+        if (options.resume && fs::exists(folder / "fold.json", ec) &&
+            fs::exists(predictionsFile, ec)) {
+            log("fold " + std::to_string(k + 1) + ": finished earlier; kept");
+            predictions.push_back(readPredictions(predictionsFile, k));
+            trainer.skipEpochs(foldEpochs(config));
+            continue;
+        }
+        fs::create_directories(folder, ec);
+        const auto& f = folds[static_cast<std::size_t>(k)];
+        const auto trainBreasts = cohort->breastsOf(f.train);
+        const auto valBreasts = cohort->breastsOf(f.validation);
+        const auto testBreasts = cohort->breastsOf(f.test);
+        log("fold " + std::to_string(k + 1) + ": " + std::to_string(f.train.size()) + " train, " +
+            std::to_string(f.validation.size()) + " validation, " + std::to_string(f.test.size()) +
+            " test patients");
+        json foldJson = {{"fold", k + 1}};
+        torch::manual_seed(itemSeed(config.seed, static_cast<std::uint64_t>(k), 100));
+        const bool patchFirst = config.mode != TrainingMode::Naive;
+        BreastClassifier model(config.network,
+                               patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+        int finalStage = 2;
+        auto record = [&](int stage, const StageOutcome& o) {
+            foldJson["stage" + std::to_string(stage)] = {
+                {"epochs_done", o.epochsDone},
+                {"best_epoch", o.bestEpoch + 1},
+                {"best_validation_auroc",
+                 std::isfinite(o.bestAuroc) ? json(o.bestAuroc) : json(nullptr)},
+                {"best_validation_loss",
+                 std::isfinite(o.bestLoss) ? json(o.bestLoss) : json(nullptr)},
+                {"stopped_early", o.stoppedEarly},
+                {"data_wait_seconds", o.dataWaitSeconds},
+                {"compute_seconds", o.computeSeconds}};
+            result.dataWaitSeconds += o.dataWaitSeconds;
+            result.computeSeconds += o.computeSeconds;
+            char line[200];
+            std::snprintf(line, sizeof line,
+                          "fold %d stage %d: best epoch %d (val AUROC %.4f, loss %.4f); data wait "
+                          "%.1f s vs compute %.1f s",
+                          k + 1, stage, o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
+                          o.computeSeconds);
+            log(line);
+        };
+        if (patchFirst) {
+            std::vector<std::string> stageNotes;
+            const auto train = trainer.samples(1, trainBreasts, &stageNotes);
+            const auto val = trainer.samples(1, valBreasts, &stageNotes);
+            for (const auto& n : stageNotes) {
+                log(n);
+            }
+            record(1, trainer.trainStage(model, k, 1, train, val, folder, options.resume, meta));
+            finalStage = 1;
+        }
+        if (config.mode != TrainingMode::Stage1) {
+            if (config.mode == TrainingMode::Curriculum) {
+                torch::manual_seed(itemSeed(config.seed, static_cast<std::uint64_t>(k), 200));
+                model->resetHead(HeadKind::WholeBreast);
+            }
+            const auto train = trainer.samples(2, trainBreasts);
+            const auto val = trainer.samples(2, valBreasts);
+            record(2, trainer.trainStage(model, k, 2, train, val, folder, options.resume, meta));
+            finalStage = 2;
+        }
+        const auto testSamples = trainer.samples(finalStage, testBreasts);
+        const auto test = trainer.evaluate(model, testSamples, finalStage);
+        FoldPredictions p;
+        p.fold = k;
+        for (std::size_t i = 0; i < testSamples.size(); ++i) {
+            const auto& b = cohort->breasts()[testSamples[i].breast];
+            p.patientIds.push_back(b.patientId);
+            p.sides.push_back(std::string(io::sideName(b.side)));
+            p.lesions.push_back(
+                testSamples[i].kind == SampleKind::WholeBreast ? -1 : testSamples[i].lesion);
+            p.labels.push_back(test.labels[i]);
+            p.probabilities.push_back(test.probabilities[i]);
+        }
+        writePredictions(predictionsFile, p);
+        foldJson["test_auroc"] = std::isfinite(test.auroc) ? json(test.auroc) : json(nullptr);
+        foldJson["test_loss"] = test.loss;
+        writeJson(folder / "fold.json", foldJson);
+        predictions.push_back(std::move(p));
+    }
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const json extra = {{"mode", std::string(modeName(config.mode))},
+                        {"preset", config.preset},
+                        {"cohort_hash", cohort->hash()},
+                        {"seconds", result.seconds},
+                        {"data_wait_seconds", result.dataWaitSeconds},
+                        {"compute_seconds", result.computeSeconds}};
+    result.metrics = writeRunReport(run, predictions, extra);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "done in %.1f s; the network waited %.1f s for data and computed %.1f s",
+                  result.seconds, result.dataWaitSeconds, result.computeSeconds);
+    log(line);
+    return result;
+}
+
+}  // namespace bmsc::ml

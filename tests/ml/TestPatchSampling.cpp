@@ -1,0 +1,169 @@
+// Stage 1 patch rules (offset bounds, labels, zero padding, background patches), epoch order,
+// class balancing and the prefetching batch loader.
+#include "breastmsc/ml/BatchLoader.h"
+#include "breastmsc/ml/TrainingData.h"
+
+#include <torch/torch.h>
+
+#include <QtTest>
+
+#include <atomic>
+#include <set>
+
+using namespace bmsc;
+using namespace bmsc::ml;
+
+class TestPatchSampling : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void offsetsStayWithinAQuarterPatch() {
+        const Triple patch{64, 64, 4}, volume{128, 128, 16};
+        const std::array<double, 3> lesion{60.4, 70.6, 7.2};  // rounds to (60, 71, 7)
+        std::mt19937_64 rng(3);
+        std::set<std::int64_t> seenX, seenZ;
+        for (int i = 0; i < 2000; ++i) {
+            const auto o = lesionPatchOrigin(lesion, patch, volume, &rng);
+            const std::int64_t cx = o[0] + 32, cy = o[1] + 32, cz = o[2] + 2;
+            QVERIFY(std::abs(cx - 60) <= 16);
+            QVERIFY(std::abs(cy - 71) <= 16);
+            QVERIFY(std::abs(cz - 7) <= 1);
+            QVERIFY(insidePatch(lesion, o, patch));
+            seenX.insert(cx - 60);
+            seenZ.insert(cz - 7);
+        }
+        // Uniform over the whole range: every offset appears.
+        QCOMPARE(seenX.size(), std::size_t(33));
+        QCOMPARE(seenZ.size(), std::size_t(3));
+        // Without a generator (evaluation) the patch is centred.
+        const auto c = lesionPatchOrigin(lesion, patch, volume, nullptr);
+        QCOMPARE(c, (Triple{28, 39, 5}));
+    }
+
+    void borderLesionsArePaddedWithZeros() {
+        const Triple patch{64, 64, 4}, volume{64, 64, 16};
+        auto t = torch::ones({2, 64, 64, 16});
+        const std::array<double, 3> lesion{1.0, 62.0, 0.0};
+        std::mt19937_64 rng(5);
+        for (int i = 0; i < 200; ++i) {
+            const auto o = lesionPatchOrigin(lesion, patch, volume, &rng);
+            // The centre is clipped into the volume, the lesion stays inside the patch.
+            QVERIFY(o[0] + 32 >= 0 && o[0] + 32 < 64);
+            QVERIFY(o[2] + 2 >= 0 && o[2] + 2 < 16);
+            QVERIFY(insidePatch(lesion, o, patch));
+            const auto p = extractPatch(t, o, patch);
+            QCOMPARE(p.sizes().vec(), (std::vector<std::int64_t>{2, 64, 64, 4}));
+            // Exactly the voxels inside the volume are ones.
+            std::int64_t inside = 1;
+            for (int d = 0; d < 3; ++d) {
+                const auto lo = std::max<std::int64_t>(0, o[d]);
+                const auto hi = std::min<std::int64_t>(volume[d], o[d] + patch[d]);
+                inside *= std::max<std::int64_t>(0, hi - lo);
+            }
+            QCOMPARE(p.sum().item<double>(), 2.0 * static_cast<double>(inside));
+        }
+    }
+
+    void labelIsMalignantIfAMalignantCentreIsInside() {
+        std::vector<BreastLesion> lesions(2);
+        lesions[0].index = {10, 10, 2};
+        lesions[0].label = io::Label::Benign;
+        lesions[1].index = {50, 10, 2};
+        lesions[1].label = io::Label::Malignant;
+        const Triple patch{32, 32, 4};
+        QCOMPARE(patchLabel(lesions, {0, 0, 0}, patch), 0);   // only the benign one
+        QCOMPARE(patchLabel(lesions, {30, 0, 0}, patch), 1);  // only the malignant one
+        QCOMPARE(patchLabel(lesions, {20, 0, 0}, patch), 1);  // [20, 52): both
+        QCOMPARE(patchLabel(lesions, {51, 0, 0}, patch), 0);  // just past it
+        QCOMPARE(patchLabel(lesions, {30, 0, 3}, patch), 0);  // z 3..6 misses z = 2
+    }
+
+    void backgroundPatchesHoldNoLesion() {
+        std::vector<BreastLesion> lesions(1);
+        lesions[0].index = {40, 40, 8};
+        const Triple patch{32, 32, 4}, volume{64, 64, 16};
+        std::mt19937_64 rng(9);
+        for (int i = 0; i < 100; ++i) {
+            const auto o = backgroundPatchOrigin(lesions, patch, volume, rng);
+            QVERIFY(o.has_value());
+            QVERIFY(!insidePatch(lesions[0].index, *o, patch));
+            for (int d = 0; d < 3; ++d) {
+                QVERIFY((*o)[d] >= 0 && (*o)[d] + patch[d] <= volume[d]);
+            }
+        }
+        // A lesion in every possible patch: no background patch exists.
+        std::vector<BreastLesion> crowded(1);
+        crowded[0].index = {16, 16, 2};
+        QVERIFY(!backgroundPatchOrigin(crowded, patch, Triple{32, 32, 4}, rng).has_value());
+    }
+
+    void epochOrderShufflesAndBalances() {
+        std::vector<Sample> samples(10);
+        for (std::size_t i = 0; i < samples.size(); ++i) {
+            samples[i].breast = i;
+            samples[i].target = i < 2 ? 1 : 0;  // 2 positives, 8 negatives
+        }
+        const auto a = epochOrder(samples, false, 7);
+        const auto b = epochOrder(samples, false, 7);
+        const auto c = epochOrder(samples, false, 8);
+        std::multiset<std::size_t> ids;
+        bool same = true, differs = false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            ids.insert(a[i].breast);
+            same = same && a[i].breast == b[i].breast;
+            differs = differs || a[i].breast != c[i].breast;
+        }
+        QVERIFY(same);
+        QVERIFY(differs);
+        QCOMPARE(ids.size(), std::size_t(10));
+        QCOMPARE(std::set<std::size_t>(ids.begin(), ids.end()).size(), std::size_t(10));
+        const auto balanced = epochOrder(samples, true, 7);
+        QCOMPARE(balanced.size(), samples.size());
+        int positives = 0;
+        for (const auto& s : balanced) {
+            positives += s.target;
+        }
+        QCOMPARE(positives, 5);
+    }
+
+    void loaderKeepsOrderAndPropagatesErrors() {
+        std::atomic<int> calls{0};
+        auto make = [&calls](std::size_t i) {
+            ++calls;
+            return std::make_pair(torch::full({1, 2, 2, 1}, static_cast<float>(i)),
+                                  static_cast<int>(i % 2));
+        };
+        BatchLoader loader(10, 4, 3, make);
+        QCOMPARE(loader.batches(), std::size_t(3));
+        std::vector<float> seen;
+        std::vector<std::int64_t> sizes;
+        while (auto b = loader.next()) {
+            sizes.push_back(b->inputs.size(0));
+            for (std::int64_t k = 0; k < b->inputs.size(0); ++k) {
+                seen.push_back(b->inputs[k].mean().item<float>());
+                QCOMPARE(b->targets[k].item<std::int64_t>(),
+                         static_cast<std::int64_t>(seen.back()) % 2);
+            }
+        }
+        QCOMPARE(sizes, (std::vector<std::int64_t>{4, 4, 2}));
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            QCOMPARE(seen[i], static_cast<float>(i));
+        }
+        QCOMPARE(calls.load(), 10);
+        QVERIFY(loader.waitSeconds() >= 0.0);
+
+        for (int threads : {0, 2}) {
+            BatchLoader failing(6, 2, threads, [](std::size_t i) {
+                if (i == 3) {
+                    throw std::runtime_error("item 3 is broken");
+                }
+                return std::make_pair(torch::zeros({1}), 0);
+            });
+            QVERIFY(failing.next().has_value());
+            QVERIFY_THROWS_EXCEPTION(std::runtime_error, failing.next());
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPatchSampling)
+#include "TestPatchSampling.moc"

@@ -1,0 +1,310 @@
+// End-to-end training runs on a tiny generated cohort: files written, determinism, resume after
+// an interruption, cancellation, and clear errors for bad input.
+#include "TinyCohort.h"
+#include "breastmsc/io/Cohort.h"
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/RunReport.h"
+#include "breastmsc/ml/TrainingRun.h"
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <fstream>
+
+using namespace bmsc;
+using namespace bmsc::ml;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Cancels once the run reaches (stage, epoch, batch).
+class CancelAt : public TrainingObserver {
+public:
+    CancelAt(int stage, int epoch, std::int64_t batch)
+        : stage_(stage), epoch_(epoch), batch_(batch) {}
+    void batchDone(const TrainingProgress& p) override {
+        ++batches;
+        QVERIFY(p.fraction >= 0.0 && p.fraction <= 1.0);
+        if (p.stage == stage_ && p.epoch == epoch_ && p.batch >= batch_) {
+            cancel_ = true;
+        }
+    }
+    void epochDone(const EpochSummary& s) override {
+        ++epochs;
+        QVERIFY(s.dataWaitSeconds >= 0.0 && s.computeSeconds > 0.0);
+    }
+    bool cancelled() const override { return cancel_; }
+    int batches = 0;
+    int epochs = 0;
+
+private:
+    int stage_, epoch_;
+    std::int64_t batch_;
+    bool cancel_ = false;
+};
+
+json readJson(const fs::path& file) {
+    std::ifstream in(file);
+    json j;
+    in >> j;
+    return j;
+}
+
+std::vector<torch::Tensor> weights(const fs::path& checkpoint, const TrainingConfig& c) {
+    BreastClassifier model(c.network, HeadKind::WholeBreast);
+    loadCheckpoint(checkpoint, model);
+    std::vector<torch::Tensor> out;
+    for (const auto& p : model->parameters()) {
+        out.push_back(p.detach().clone());
+    }
+    return out;
+}
+
+bool sameWeights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!torch::equal(a[i], b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+io::ErrorCode errorCode(const std::function<void()>& f, std::string* message = nullptr) {
+    try {
+        f();
+    } catch (const io::IoError& e) {
+        if (message != nullptr) {
+            *message = e.what();
+        }
+        return e.code();
+    }
+    return io::ErrorCode::NotFound;  // "no error" is reported as a code the callers never expect
+}
+
+}  // namespace
+
+class TestTrainingRun : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    fs::path root_;
+    fs::path cohort_;
+    fs::path cache_;
+
+    RunOptions options(const std::string& name, bool resume = false) const {
+        RunOptions o;
+        o.cohort = cohort_;
+        o.out = root_ / name;
+        o.cache = cache_;
+        o.resume = resume;
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        if (qEnvironmentVariableIsSet("BMSC_KEEP_TEST_DIR")) {
+            dir_.setAutoRemove(false);
+            qInfo("keeping %s", qPrintable(dir_.path()));
+        }
+        root_ = dir_.path().toStdString();
+        cohort_ = root_ / "cohort";
+        cache_ = root_ / "cache";
+        bmsc::test::makeTinyCohort(cohort_, 6);
+    }
+
+    void curriculumRunWritesEverything() {
+        const auto config = bmsc::test::tinyConfig();
+        const auto result = runCrossValidation(config, options("a"));
+        const auto run = root_ / "a";
+        for (const char* f : {"config.json", "run.json", "folds.json", "train.log", "metrics.json",
+                              "metrics.csv", "roc.csv", "roc.svg"}) {
+            QVERIFY2(fs::exists(run / f), f);
+        }
+        for (int k = 1; k <= 2; ++k) {
+            const auto fold = run / ("fold" + std::to_string(k));
+            for (const char* f : {"stage1_best.pt", "stage1_last.pt", "stage2_best.pt",
+                                  "stage2_last.pt", "predictions.csv", "fold.json"}) {
+                QVERIFY2(fs::exists(fold / f), f);
+            }
+            const auto meta = readCheckpointMeta(fold / "stage2_last.pt");
+            QCOMPARE(meta.at("epochs_done").get<int>(), 1);
+            QCOMPARE(meta.at("stage").get<int>(), 2);
+            QVERIFY(meta.at("finished").get<bool>());
+            QCOMPARE(meta.at("cohort_hash").get<std::string>(),
+                     result.metrics.at("cohort_hash").get<std::string>());
+            QCOMPARE(meta.at("config").at("width").get<int>(), 16);
+            QCOMPARE(meta.at("history").size(), std::size_t(1));
+        }
+        // Every labelled breast is predicted exactly once over the test folds.
+        std::set<std::string> predicted;
+        std::size_t rows = 0;
+        for (int k = 0; k < 2; ++k) {
+            const auto p =
+                readPredictions(run / ("fold" + std::to_string(k + 1)) / "predictions.csv", k);
+            for (std::size_t i = 0; i < p.probabilities.size(); ++i) {
+                QVERIFY(p.probabilities[i] >= 0.0 && p.probabilities[i] <= 1.0);
+                QVERIFY(p.labels[i] == 0 || p.labels[i] == 1);
+                predicted.insert(p.patientIds[i] + "/" + p.sides[i]);
+                ++rows;
+            }
+        }
+        QCOMPARE(rows, std::size_t(12));
+        QCOMPARE(predicted.size(), std::size_t(12));
+        QCOMPARE(result.metrics.at("folds").size(), std::size_t(2));
+        QVERIFY(result.metrics.at("auroc").contains("mean"));
+        QCOMPARE(readJson(run / "metrics.json"), result.metrics);
+        // evaluate recomputes the same metrics from the predictions.
+        const auto again = evaluateRun(run);
+        QCOMPARE(again.at("folds"), result.metrics.at("folds"));
+        QVERIFY(!formatMetricsTable(again).empty());
+        // An existing run is not overwritten without --resume.
+        QCOMPARE(errorCode([&] { runCrossValidation(config, options("a")); }),
+                 io::ErrorCode::InvalidArgument);
+        // Resuming a finished run changes nothing.
+        const auto resumed = runCrossValidation(config, options("a", true));
+        QCOMPARE(resumed.metrics.at("folds"), result.metrics.at("folds"));
+    }
+
+    void sameSeedSameMetricsOtherModes() {
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Naive;
+        auto first = options("naive1");
+        auto second = options("naive2");
+        first.maxFolds = second.maxFolds = 1;
+        const auto a = runCrossValidation(config, first);
+        const auto b = runCrossValidation(config, second);
+        QCOMPARE(a.metrics.at("folds"), b.metrics.at("folds"));
+        QVERIFY(sameWeights(weights(root_ / "naive1/fold1/stage2_last.pt", config),
+                            weights(root_ / "naive2/fold1/stage2_last.pt", config)));
+        QVERIFY(!fs::exists(root_ / "naive1/fold1/stage1_last.pt"));
+        config.mode = TrainingMode::Stage1;
+        auto patches = options("stage1");
+        patches.maxFolds = 1;
+        runCrossValidation(config, patches);
+        const auto p = readPredictions(root_ / "stage1/fold1/predictions.csv", 0);
+        QVERIFY(!p.lesions.empty());
+        QVERIFY(p.lesions.front() >= 0);  // patch predictions name their lesion
+        QVERIFY(!fs::exists(root_ / "stage1/fold1/stage2_last.pt"));
+    }
+
+    void resumeAfterInterruptionEqualsUninterrupted() {
+        auto config = bmsc::test::tinyConfig();
+        config.stage2.epochs = 2;
+        auto full = options("full");
+        full.maxFolds = 1;
+        runCrossValidation(config, full);
+
+        // Interrupted in Stage 2, epoch 2 (index 1), after its first batch.
+        auto first = options("interrupted");
+        first.maxFolds = 1;
+        CancelAt cancel(2, 1, 0);
+        QCOMPARE(errorCode([&] { runCrossValidation(config, first, &cancel); }),
+                 io::ErrorCode::Cancelled);
+        const auto fold = root_ / "interrupted/fold1";
+        QCOMPARE(readCheckpointMeta(fold / "stage2_last.pt").at("epochs_done").get<int>(), 1);
+        QVERIFY(fs::exists(fold / "stage2_best.pt"));  // the best model so far is kept
+        QVERIFY(!fs::exists(fold / "predictions.csv"));
+
+        // A copy of the interrupted run for the corrupt-checkpoint checks.
+        fs::copy(root_ / "interrupted", root_ / "corrupt", fs::copy_options::recursive);
+
+        auto second = options("interrupted", true);
+        second.maxFolds = 1;
+        CancelAt never(99, 0, 0);
+        runCrossValidation(config, second, &never);
+        // Stage 1 was finished: only Stage 2's remaining epoch ran.
+        QCOMPARE(never.epochs, 1);
+        QCOMPARE(readCheckpointMeta(fold / "stage2_last.pt").at("epochs_done").get<int>(), 2);
+        QVERIFY(sameWeights(weights(root_ / "full/fold1/stage2_last.pt", config),
+                            weights(fold / "stage2_last.pt", config)));
+        QCOMPARE(readJson(root_ / "interrupted/metrics.json").at("folds"),
+                 readJson(root_ / "full/metrics.json").at("folds"));
+    }
+
+    void cancelInStageOneKeepsBest() {
+        auto config = bmsc::test::tinyConfig();
+        config.stage1.epochs = 2;
+        auto o = options("cancel1");
+        o.maxFolds = 1;
+        CancelAt cancel(1, 1, 0);
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o, &cancel); }),
+                 io::ErrorCode::Cancelled);
+        const auto meta = readCheckpointMeta(root_ / "cancel1/fold1/stage1_best.pt");
+        QCOMPARE(meta.at("best_epoch").get<int>(), 0);
+        QVERIFY(!fs::exists(root_ / "cancel1/fold1/stage2_last.pt"));
+    }
+
+    void corruptCheckpointIsAClearError() {
+        // The interrupted run copied by resumeAfterInterruptionEqualsUninterrupted.
+        auto config = bmsc::test::tinyConfig();
+        config.stage2.epochs = 2;
+        auto o = options("corrupt");
+        o.maxFolds = 1;
+        QVERIFY(fs::exists(root_ / "corrupt/fold1/stage2_last.pt"));
+        const auto last = root_ / "corrupt/fold1/stage2_last.pt";
+        fs::resize_file(last, fs::file_size(last) / 2);
+        o.resume = true;
+        std::string message;
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o); }, &message),
+                 io::ErrorCode::Corrupt);
+        QVERIFY2(message.find("stage2_last.pt") != std::string::npos, message.c_str());
+        {
+            std::ofstream junk(last, std::ios::binary | std::ios::trunc);
+            junk << "not a checkpoint";
+        }
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o); }), io::ErrorCode::Corrupt);
+        // A resume with another config is refused.
+        config.network.width = 32;
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o); }), io::ErrorCode::InvalidArgument);
+    }
+
+    void badInput() {
+        const auto config = bmsc::test::tinyConfig();
+        // Empty cohort.
+        const auto empty = root_ / "empty";
+        io::Cohort::create(empty).save();
+        auto o = options("bad-empty");
+        o.cohort = empty;
+        o.cache = root_ / "bad-empty-cache";
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o); }), io::ErrorCode::InvalidValue);
+        // One class only.
+        const auto oneClass = root_ / "oneclass";
+        fs::copy(cohort_, oneClass, fs::copy_options::recursive);
+        auto cohort = io::Cohort::open(oneClass);
+        for (auto& b : cohort.breasts()) {
+            b.label = io::Label::Benign;
+        }
+        cohort.save();
+        o = options("bad-oneclass");
+        o.cohort = oneClass;
+        o.cache = root_ / "oneclass-cache";
+        std::string message;
+        QCOMPARE(errorCode([&] { runCrossValidation(config, o); }, &message),
+                 io::ErrorCode::InvalidValue);
+        QVERIFY2(message.find("one class") != std::string::npos, message.c_str());
+        // A config with an unknown key or a wrong type.
+        QCOMPARE(errorCode([] {
+                     TrainingConfig::fromJson(json{{"epochz", 3}}, "c.json");
+                 }),
+                 io::ErrorCode::InvalidArgument);
+        QCOMPARE(errorCode([] {
+                     TrainingConfig::fromJson(json{{"batch_size", "4"}}, "c.json");
+                 }),
+                 io::ErrorCode::InvalidArgument);
+        // Resume of nothing.
+        QCOMPARE(errorCode([&] { runCrossValidation(config, options("nothing", true)); }),
+                 io::ErrorCode::NotFound);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingRun)
+#include "TestTrainingRun.moc"

@@ -1,0 +1,40 @@
+#pragma once
+// A tiny generated cohort and a matching tiny training config for the training tests.
+
+#include "breastmsc/io/SyntheticCohort.h"
+#include "breastmsc/ml/TrainingConfig.h"
+
+#include <filesystem>
+
+namespace bmsc::test {
+
+inline void makeTinyCohort(const std::filesystem::path& folder, int patients = 6,
+                           std::uint64_t seed = 1) {
+    io::SyntheticOptions o;
+    o.patients = patients;
+    o.seed = seed;
+    o.size = {96, 96, 16};
+    o.malignantFraction = 0.5;
+    io::generateCohort(o, folder);
+}
+
+/// Breasts 64 × 64 × 8, patches 64 × 64 × 4, width 16 (a multiple of 16 keeps oneDNN fast), one
+/// epoch per stage, two folds.
+inline ml::TrainingConfig tinyConfig() {
+    auto c = ml::TrainingConfig::fromPreset("demo");
+    c.preprocess.grid = {128, 128, 8};
+    c.preprocess.cropRows = 64;
+    c.network.width = 16;
+    c.patchSize = {64, 64, 4};
+    c.stage1 = {1e-3, 1, 0};
+    c.stage2 = {1e-3, 1, 0};
+    c.folds = 2;
+    c.batchSize = 4;
+    c.threads = 2;
+    c.loaderThreads = 1;
+    c.cacheMegabytes = 16;
+    c.validate("tiny config");
+    return c;
+}
+
+}  // namespace bmsc::test
