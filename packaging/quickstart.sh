@@ -17,7 +17,7 @@ command=${1:-build}
 packages=(
     build-essential cmake ninja-build ccache pkg-config git clang-format
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
-    libqt6opengl6-dev libqt6svg6-dev qt6-charts-dev qt6-qpa-plugins
+    libqt6opengl6-dev qt6-svg-dev qt6-charts-dev qt6-qpa-plugins
     libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libtorch-dev
     nlohmann-json3-dev libcli11-dev
     xvfb xauth x11-utils libgl1-mesa-dri
