@@ -1,11 +1,7 @@
 # bench_dicom_load: our DICOM reader against dcm2niix and ITK's GDCM series reader on a
 # six-series 512×512×32 study. A program that prints figures; not a test.
+# Debian's interpreter, chosen in tests/CMakeLists.txt (it has pydicom, nibabel, numpy).
 set(BMSC_BENCH_PYTHON "${Python3_EXECUTABLE}")
-execute_process(COMMAND "${BMSC_BENCH_PYTHON}" -c "import pydicom, numpy"
-                RESULT_VARIABLE _bmsc_bench_pydicom_missing OUTPUT_QUIET ERROR_QUIET)
-if(_bmsc_bench_pydicom_missing AND EXISTS /usr/bin/python3)
-    set(BMSC_BENCH_PYTHON /usr/bin/python3)
-endif()
 add_executable(bench_dicom_load ${CMAKE_CURRENT_LIST_DIR}/dicom/BenchDicomLoad.cpp)
 target_include_directories(bench_dicom_load PRIVATE ${ITK_INCLUDE_DIRS})
 target_link_libraries(bench_dicom_load PRIVATE breastmsc_io breastmsc_warnings ${ITK_LIBRARIES})

@@ -1,13 +1,8 @@
 # DICOM study reader tests. Reference values come from pydicom (python3-pydicom) and real files
 # shipped by python3-pydicom and python3-nibabel; a missing package makes the tests fail.
 
-# The interpreter that has pydicom: the one CMake found, else Debian's (pyenv shims may hide it).
+# Debian's interpreter, chosen in tests/CMakeLists.txt (it has pydicom, nibabel, numpy).
 set(BMSC_DICOM_PYTHON "${Python3_EXECUTABLE}")
-execute_process(COMMAND "${BMSC_DICOM_PYTHON}" -c "import pydicom, nibabel, numpy"
-                RESULT_VARIABLE _bmsc_pydicom_missing OUTPUT_QUIET ERROR_QUIET)
-if(_bmsc_pydicom_missing AND EXISTS /usr/bin/python3)
-    set(BMSC_DICOM_PYTHON /usr/bin/python3)
-endif()
 
 set(_bmsc_dicom_defs
     BMSC_DICOM_PYTHON="${BMSC_DICOM_PYTHON}"

@@ -1,12 +1,8 @@
 # Synthetic cohort generator and DICOM writer tests. pydicom (python3-pydicom) reads the
 # written DICOM back and dciodvfy (dicom3tools) validates it; both are required packages.
 
+# Debian's interpreter, chosen in tests/CMakeLists.txt (it has pydicom, nibabel, numpy).
 set(BMSC_SYNTH_PYTHON "${Python3_EXECUTABLE}")
-execute_process(COMMAND "${BMSC_SYNTH_PYTHON}" -c "import pydicom, numpy"
-                RESULT_VARIABLE _bmsc_synth_pydicom_missing OUTPUT_QUIET ERROR_QUIET)
-if(_bmsc_synth_pydicom_missing AND EXISTS /usr/bin/python3)
-    set(BMSC_SYNTH_PYTHON /usr/bin/python3)
-endif()
 find_program(BMSC_DCIODVFY dciodvfy)
 if(NOT BMSC_DCIODVFY)
     set(BMSC_DCIODVFY dciodvfy)  # the test fails and says the package dicom3tools is missing
