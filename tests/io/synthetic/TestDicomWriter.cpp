@@ -1,6 +1,7 @@
 // The DICOM writer: both layouts validated by dciodvfy (no errors) and read back with pydicom
 // (voxels, geometry, timing, UIDs), float voxels on an oblique grid within the quantisation,
 // deterministic UIDs, and failures that leave nothing behind.
+#include "CancelAfter.h"
 #include "TestSupport.h"
 #include "breastmsc/io/DicomWriter.h"
 #include "breastmsc/io/Error.h"
@@ -132,17 +133,9 @@ SyntheticPatient smallPatient() {
     return generateSyntheticPatient(o, 0);
 }
 
-class CancelAfter final : public Progress {
-public:
-    explicit CancelAfter(int reports) : left_(reports) {}
-    void report(double, std::string_view) override { --left_; }
-    bool cancelled() const override { return left_ <= 0; }
-
-private:
-    int left_;
-};
-
 }  // namespace
+
+using bmsc::test::CancelAfter;
 
 class TestDicomWriter : public QObject {
     Q_OBJECT

@@ -1,6 +1,7 @@
 // Synthetic cohorts on disk: the NIfTI cohort read back with Cohort::open + loadStudy equals
 // the patients in memory, the same seed writes the same files, the DICOM layout, the CLI
 // command (overwrite rules, errors) and cancellation that leaves nothing behind.
+#include "CancelAfter.h"
 #include "TestSupport.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
@@ -48,17 +49,9 @@ bool sameVoxels(const Volume& a, const Volume& b) {
            std::equal(a.voxels().begin(), a.voxels().end(), b.voxels().begin(), b.voxels().end());
 }
 
-class CancelAfter final : public Progress {
-public:
-    explicit CancelAfter(int reports) : left_(reports) {}
-    void report(double, std::string_view) override { --left_; }
-    bool cancelled() const override { return left_ <= 0; }
-
-private:
-    int left_;
-};
-
 }  // namespace
+
+using bmsc::test::CancelAfter;
 
 class TestSyntheticCohort : public QObject {
     Q_OBJECT
