@@ -5,6 +5,8 @@
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
 
+#include <cmath>
+
 namespace bmsc::ml {
 namespace {
 
@@ -17,8 +19,8 @@ nn::Conv3d conv(std::int64_t in, std::int64_t out, std::int64_t kernel,
         nn::Conv3dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
 }
 
-nn::InstanceNorm3d norm(std::int64_t channels) {
-    return nn::InstanceNorm3d(nn::InstanceNorm3dOptions(channels).affine(false));
+Norm3d norm(NormKind kind, std::int64_t channels) {
+    return Norm3d(kind, channels);
 }
 
 // Kaiming uniform, fan-out, for leaky ReLU; biases (only the head has one) start at zero.
@@ -35,16 +37,30 @@ void initialise(nn::Module& module, double slope) {
 
 }  // namespace
 
+Norm3dImpl::Norm3dImpl(NormKind kind, std::int64_t channels) {
+    if (kind == NormKind::Batch) {
+        batch_ = register_module("batch",
+                                 nn::BatchNorm3d(nn::BatchNorm3dOptions(channels).affine(false)));
+    } else {
+        instance_ = register_module(
+            "instance", nn::InstanceNorm3d(nn::InstanceNorm3dOptions(channels).affine(false)));
+    }
+}
+
+torch::Tensor Norm3dImpl::forward(const torch::Tensor& x) {
+    return batch_ ? batch_(x) : instance_(x);
+}
+
 BasicBlock3dImpl::BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::int64_t stride,
-                                   bool project, double slope)
+                                   bool project, double slope, NormKind kind)
     : slope_(slope) {
     conv1_ = register_module("conv1", conv(in, out, 3, stride, 1));
-    norm1_ = register_module("norm1", norm(out));
+    norm1_ = register_module("norm1", norm(kind, out));
     conv2_ = register_module("conv2", conv(out, out, 3, 1, 1));
-    norm2_ = register_module("norm2", norm(out));
+    norm2_ = register_module("norm2", norm(kind, out));
     if (project || in != out || stride != 1) {
         projection_ = register_module("projection", conv(in, out, 1, stride, 0));
-        projectionNorm_ = register_module("projection_norm", norm(out));
+        projectionNorm_ = register_module("projection_norm", norm(kind, out));
     }
 }
 
@@ -59,8 +75,9 @@ ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : opt
     const std::int64_t w = options.width;
     const double slope = options.leakySlope;
     stem_ = register_module(
-        "stem", nn::Sequential(conv(options.inputChannels, w, 7, {2, 2, 1}, 3), norm(w),
-                               nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(slope))));
+        "stem",
+        nn::Sequential(conv(options.inputChannels, w, 7, {2, 2, 1}, 3), norm(options.norm, w),
+                       nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(slope))));
     auto stage = [&](std::int64_t in, std::int64_t out, std::int64_t blocks, std::int64_t stride,
                      bool poolFirst) {
         nn::Sequential s;
@@ -68,9 +85,9 @@ ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : opt
             s->push_back(nn::MaxPool3d(nn::MaxPool3dOptions(3).stride({2, 2, 1}).padding(1)));
         }
         // The first block of every stage projects its skip path (NETWORK.md: even 18 → 18).
-        s->push_back(BasicBlock3d(in, out, stride, /*project=*/true, slope));
+        s->push_back(BasicBlock3d(in, out, stride, /*project=*/true, slope, options.norm));
         for (std::int64_t b = 1; b < blocks; ++b) {
-            s->push_back(BasicBlock3d(out, out, 1, false, slope));
+            s->push_back(BasicBlock3d(out, out, 1, false, slope, options.norm));
         }
         return s;
     };
@@ -96,8 +113,14 @@ BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadK
 void BreastClassifierImpl::resetHead(HeadKind kind) {
     head_ = kind;
     auto fresh = conv(backbone_->outputChannels(), options_.classes, 1, 1, 0, /*bias=*/true);
-    nn::init::kaiming_uniform_(fresh->weight, options_.leakySlope, torch::kFanOut,
-                               torch::kLeakyReLU);
+    if (options_.headInit == HeadInit::KaimingFanOut) {
+        nn::init::kaiming_uniform_(fresh->weight, options_.leakySlope, torch::kFanOut,
+                                   torch::kLeakyReLU);
+    } else {
+        // PyTorch's default for a linear layer: U(±1/√fan_in).
+        const double bound = 1.0 / std::sqrt(static_cast<double>(backbone_->outputChannels()));
+        nn::init::uniform_(fresh->weight, -bound, bound);
+    }
     nn::init::zeros_(fresh->bias);
     fc_ = fc_ ? replace_module("fc", fresh) : register_module("fc", fresh);
 }
@@ -107,9 +130,14 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
 }
 
 torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
-    auto y = pool_(features);
+    // Patch head: the average over the final map — (2,2,1) for a 64×64×4 patch, as the
+    // (2,2,1) pool of NETWORK.md; a 32×32×4 patch (demo) ends as 1×1×1 and is taken as is.
+    // Whole breasts: the (2,2,1) pool, then the adaptive average pool.
+    torch::Tensor y;
     if (head_ == HeadKind::WholeBreast) {
-        y = F::adaptive_avg_pool3d(y, F::AdaptiveAvgPool3dFuncOptions(1));
+        y = F::adaptive_avg_pool3d(pool_(features), F::AdaptiveAvgPool3dFuncOptions(1));
+    } else {
+        y = F::adaptive_avg_pool3d(features, F::AdaptiveAvgPool3dFuncOptions(1));
     }
     return fc_(y).flatten(1);
 }

@@ -110,6 +110,7 @@ ItemOptions Trainer::itemOptions(bool training) const {
     ItemOptions o;
     o.patchSize = config_.patchSize;
     o.training = training;
+    o.patchJitter = config_.patchJitter;
     o.augmentation = config_.augmentation;
     return o;
 }
@@ -225,10 +226,17 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     const bool autocast = config_.bf16 && device_.is_cpu();
     for (int epoch = outcome.epochsDone; epoch < settings.epochs; ++epoch) {
         const auto epochStart = Clock::now();
-        const auto order = epochOrder(
+        auto order = epochOrder(
             train, config_.classBalanced,
             itemSeed(config_.seed, static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch)));
+        // Batch norm cannot train on a last batch of one sample: leave that sample out of this
+        // epoch (the order is reshuffled every epoch, so it is a different one each time).
+        const auto batchSize = static_cast<std::size_t>(config_.batchSize);
+        if (config_.network.norm == NormKind::Batch && batchSize > 1 && order.size() > 1 &&
+            order.size() % batchSize == 1) {
+            order.pop_back();
+        }
         const std::uint64_t epochSeed =
             itemSeed(config_.seed ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch));

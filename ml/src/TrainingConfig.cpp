@@ -119,8 +119,12 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
         // demo cohort fits in about 15 minutes on 2 cores.
         c.preprocess = io::PreprocessOptions::demo();
         c.network.width = 16;
-        c.stage1 = {1e-4, 20, 0};
-        c.stage2 = {1e-4, 15, 0};
+        c.network.norm = NormKind::Batch;
+        c.patchSize = {32, 32, 4};
+        c.patchJitter = 0.0;
+        c.augmentation.enabled = false;
+        c.stage1 = {1e-3, 20, 0};
+        c.stage2 = {1e-4, 6, 0};
         c.loaderThreads = 1;
         c.cacheMegabytes = 512;
         return c;
@@ -138,7 +142,10 @@ json TrainingConfig::toJson() const {
         {"crop_rows", preprocess.cropRows},
         {"width", network.width},
         {"blocks", {network.blocks[0], network.blocks[1], network.blocks[2], network.blocks[3]}},
+        {"norm", network.norm == NormKind::Batch ? "batch" : "instance"},
+        {"head_init", network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out"},
         {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
+        {"patch_jitter", patchJitter},
         {"batch_size", batchSize},
         {"stage1", stageJson(stage1)},
         {"stage2", stageJson(stage2)},
@@ -184,6 +191,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     std::array<std::int64_t, 3> grid = c.preprocess.grid;
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
+    std::string norm = c.network.norm == NormKind::Batch ? "batch" : "instance";
+    std::string headInit = c.network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out";
     readObject(j, "",
                {{"preset", into(ignoredPreset)},
                 {"mode", into(mode)},
@@ -202,7 +211,10 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                          blocks[i] = v[i].get<std::int64_t>();
                      }
                  }},
+                {"norm", into(norm)},
+                {"head_init", into(headInit)},
                 {"patch_size", intoTriple(c.patchSize)},
+                {"patch_jitter", into(c.patchJitter)},
                 {"batch_size", into(c.batchSize)},
                 {"stage1", intoStage(c.stage1, "stage1", source)},
                 {"stage2", intoStage(c.stage2, "stage2", source)},
@@ -238,6 +250,14 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     } else {
         fail(source, "'mode' must be curriculum, naive or stage1, not '" + mode + "'");
     }
+    if (norm != "instance" && norm != "batch") {
+        fail(source, "'norm' must be instance or batch, not '" + norm + "'");
+    }
+    c.network.norm = norm == "batch" ? NormKind::Batch : NormKind::Instance;
+    if (headInit != "fan_in" && headInit != "fan_out") {
+        fail(source, "'head_init' must be fan_in or fan_out, not '" + headInit + "'");
+    }
+    c.network.headInit = headInit == "fan_in" ? HeadInit::FanIn : HeadInit::KaimingFanOut;
     if (selection != "auroc" && selection != "loss") {
         fail(source, "'selection' must be auroc or loss, not '" + selection + "'");
     }
@@ -281,14 +301,21 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "breast grid " + std::to_string(bx) + "×" + std::to_string(by) + "×" +
                 std::to_string(bz) + " must be multiples of 32×32×4 and at least 64×64×4");
     require(patchSize[0] % 32 == 0 && patchSize[1] % 32 == 0 && patchSize[2] % 4 == 0 &&
-                patchSize[0] >= 64 && patchSize[1] >= 64 && patchSize[2] >= 4,
-            "'patch_size' must be multiples of 32×32×4 and at least 64×64×4");
+                patchSize[0] >= 32 && patchSize[1] >= 32 && patchSize[2] >= 4,
+            "'patch_size' must be multiples of 32×32×4");
+    // Instance norm of a one-voxel C5 map is zero for every input: a 32×32×4 patch needs
+    // batch norm.
+    require(network.norm == NormKind::Batch ||
+                patchSize[0] * patchSize[1] * patchSize[2] / (32 * 32 * 4) >= 2,
+            "'patch_size' 32×32×4 gives a one-voxel C5 map, which instance norm sets to zero: "
+            "use a larger patch or \"norm\": \"batch\"");
     require(patchSize[0] <= bx && patchSize[1] <= by && patchSize[2] <= bz,
             "'patch_size' must fit in the breast grid");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
     for (const auto b : network.blocks) {
         require(b >= 1 && b <= 64, "'blocks' must be in 1..64");
     }
+    require(patchJitter >= 0 && patchJitter <= 0.5, "'patch_jitter' must be in 0..0.5");
     require(batchSize >= 1 && batchSize <= 1024, "'batch_size' must be in 1..1024");
     for (const auto* s : {&stage1, &stage2}) {
         require(s->learningRate > 0 && s->learningRate < 1, "learning rates must be in (0, 1)");

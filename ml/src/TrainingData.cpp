@@ -20,12 +20,13 @@ std::int64_t uniformInt(std::mt19937_64& rng, std::int64_t low, std::int64_t hig
 }  // namespace
 
 Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patch,
-                         const Triple& volume, std::mt19937_64* rng) {
+                         const Triple& volume, std::mt19937_64* rng, double jitter) {
     Triple origin{};
     for (int d = 0; d < 3; ++d) {
         std::int64_t centre = std::llround(lesion[d]);
         if (rng != nullptr) {
-            const auto q = patch[d] / 4;
+            const auto q =
+                static_cast<std::int64_t>(std::floor(jitter * static_cast<double>(patch[d])));
             centre += uniformInt(*rng, -q, q);
         }
         centre = std::clamp<std::int64_t>(centre, 0, volume[d] - 1);
@@ -184,7 +185,8 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
     Triple origin{};
     if (sample.kind == SampleKind::LesionPatch) {
         origin = lesionPatchOrigin(b.lesions.at(static_cast<std::size_t>(sample.lesion)).index,
-                                   options.patchSize, size, options.training ? &rng : nullptr);
+                                   options.patchSize, size, options.training ? &rng : nullptr,
+                                   options.patchJitter);
     } else {
         // Evaluation background patches are fixed per (breast, slot).
         std::mt19937_64 fixed(

@@ -39,6 +39,37 @@ private Q_SLOTS:
         QCOMPARE(parameterCount(*breast), count);
     }
 
+    void batchNormKeepsTheCountAndTakesSmallPatches() {
+        ResNet3dOptions options;
+        options.norm = NormKind::Batch;
+        BreastClassifier model(options, HeadKind::Patch);
+        QCOMPARE(parameterCount(*model), qint64{2658170});  // no affine parameters either way
+        model->train();
+        // A 32×32×4 patch ends as one C5 voxel, which the patch head takes as it is.
+        const auto logits = model->forward(torch::randn({4, 6, 32, 32, 4}));
+        QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{4, 2}));
+        // Batch norm keeps each sample's level: different inputs give different logits
+        // (instance norm of a one-voxel map would make them all equal).
+        QVERIFY(!torch::allclose(logits[0], logits[1]));
+    }
+
+    void headStartsNearZeroLogits() {
+        // NETWORK.md's Kaiming fan-out on the 144 → 2 head gives first logits of several units;
+        // the fan-in head (default) starts near zero, i.e. a first loss near ln 2.
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({8, 6, 64, 64, 4});
+        BreastClassifier fanIn(ResNet3dOptions{}, HeadKind::Patch);
+        fanIn->eval();
+        ResNet3dOptions paper;
+        paper.headInit = HeadInit::KaimingFanOut;
+        BreastClassifier fanOut(paper, HeadKind::Patch);
+        fanOut->eval();
+        const double small = fanIn->forward(x).abs().max().item<double>();
+        const double large = fanOut->forward(x).abs().max().item<double>();
+        QVERIFY2(small < 1.0, qPrintable(QString::number(small)));
+        QVERIFY2(large > 2.0 * small, qPrintable(QString("%1 vs %2").arg(large).arg(small)));
+    }
+
     void c5ShapesFollowTheStrides() {
         BreastClassifier model(ResNet3dOptions{}, HeadKind::Patch);
         model->eval();

@@ -42,8 +42,14 @@ private Q_SLOTS:
         QCOMPARE(c.patchSize, (std::array<std::int64_t, 3>{64, 64, 4}));
         QCOMPARE(c.augmentation.maxRotationDegrees, 15.0);
         QCOMPARE(c.folds, 5);
+        QCOMPARE(c.patchJitter, 0.25);
+        QVERIFY(c.network.norm == NormKind::Instance);
         c.validate("x");
-        TrainingConfig::fromPreset("demo").validate("x");
+        const auto demo = TrainingConfig::fromPreset("demo");
+        demo.validate("x");
+        // The demo's 32×32×4 patches end as one C5 voxel: batch norm, never instance norm.
+        QVERIFY(demo.network.norm == NormKind::Batch);
+        QCOMPARE(demo.patchSize, (std::array<std::int64_t, 3>{32, 32, 4}));
     }
 
     void jsonRoundTripAndOverrides() {
@@ -75,6 +81,13 @@ private Q_SLOTS:
         QVERIFY2(e.contains("patch_size"), qPrintable(e));
         e = errorOf({{"grid", {512, 100, 32}}, {"crop_rows", 100}});
         QVERIFY2(e.contains("multiples of 32"), qPrintable(e));
+        e = errorOf({{"norm", "group"}});
+        QVERIFY2(e.contains("norm") && e.contains("group"), qPrintable(e));
+        e = errorOf({{"head_init", "zeros"}});
+        QVERIFY2(e.contains("head_init") && e.contains("zeros"), qPrintable(e));
+        e = errorOf({{"patch_jitter", 0.75}});
+        QVERIFY2(e.contains("patch_jitter"), qPrintable(e));
+        QVERIFY(errorOf({{"patch_size", {32, 32, 4}}, {"norm", "batch"}}).isEmpty());
         e = errorOf({{"mode", "stage3"}});
         QVERIFY2(e.contains("stage3"), qPrintable(e));
         e = errorOf(json::array());

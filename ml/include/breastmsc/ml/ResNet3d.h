@@ -2,6 +2,7 @@
 
 #include <torch/nn/functional/instancenorm.h>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/instancenorm.h>
@@ -16,25 +17,54 @@ namespace bmsc::ml {
 /// The 3D ResNet of the paper (NETWORK.md): widths (w, w, 2w, 4w, 8w) with w = 18, a 7×7×7 stem
 /// of stride (2,2,1), two (2,2,1) max-pools, instance norm without affine parameters, leaky ReLU
 /// 0.01, Kaiming-uniform (fan-out) initialisation. Input (N, C, X, Y, Z): z, the thin axis, last.
+/// How the fresh 2-logit head starts. NETWORK.md initialises every convolution Kaiming-uniform
+/// (fan-out); for the 144 → 2 head, fan-out is 2, so the weights reach ±1.2 and the first logits
+/// have a standard deviation near 8 — and instance norm fixes the scale of the features, so only
+/// the head's own slow Adam steps can shrink them. FanIn (PyTorch's default for linear layers,
+/// U(±1/√fan_in)) starts the logits near zero. The backbone keeps Kaiming fan-out either way.
+enum class HeadInit { FanIn, KaimingFanOut };
+
+/// The normalisation after every convolution, without affine parameters either way (so that
+/// the parameter count is the paper's). Instance norm is the paper's. It normalises each
+/// channel of each sample over space, so the level of a C5 map is lost before the average
+/// pool: what reaches the head is the shape of each map's value distribution, and for a
+/// 64×64×4 patch that is a distribution of four values (2×2×1). Batch norm normalises over the
+/// batch and keeps each sample's level (running statistics at evaluation).
+enum class NormKind { Instance, Batch };
+
 struct ResNet3dOptions {
     std::int64_t inputChannels = 6;
     std::int64_t width = 18;                         ///< C2 width; 18 in the paper
     std::array<std::int64_t, 4> blocks{2, 2, 2, 2};  ///< ResNet18; {3, 4, 6, 3} is ResNet34
     std::int64_t classes = 2;
     double leakySlope = 0.01;
+    HeadInit headInit = HeadInit::FanIn;
+    NormKind norm = NormKind::Instance;
 };
 
-/// Two 3×3×3 convolutions with instance norm and leaky ReLU, plus the skip path (a strided
+/// Instance or batch normalisation (NormKind), without affine parameters.
+class Norm3dImpl : public torch::nn::Module {
+public:
+    Norm3dImpl(NormKind kind, std::int64_t channels);
+    torch::Tensor forward(const torch::Tensor& x);
+
+private:
+    torch::nn::InstanceNorm3d instance_{nullptr};
+    torch::nn::BatchNorm3d batch_{nullptr};
+};
+TORCH_MODULE(Norm3d);
+
+/// Two 3×3×3 convolutions with normalisation and leaky ReLU, plus the skip path (a strided
 /// 1×1×1 projection without bias when shape or stride change, or when `project` is set).
 class BasicBlock3dImpl : public torch::nn::Module {
 public:
     BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::int64_t stride, bool project,
-                     double slope);
+                     double slope, NormKind norm = NormKind::Instance);
     torch::Tensor forward(const torch::Tensor& x);
 
 private:
     torch::nn::Conv3d conv1_{nullptr}, conv2_{nullptr}, projection_{nullptr};
-    torch::nn::InstanceNorm3d norm1_{nullptr}, norm2_{nullptr}, projectionNorm_{nullptr};
+    Norm3d norm1_{nullptr}, norm2_{nullptr}, projectionNorm_{nullptr};
     double slope_;
 };
 TORCH_MODULE(BasicBlock3d);

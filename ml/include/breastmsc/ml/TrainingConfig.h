@@ -31,6 +31,9 @@ struct TrainingConfig {
     io::PreprocessOptions preprocess = io::PreprocessOptions::paper();
     ResNet3dOptions network;
     std::array<std::int64_t, 3> patchSize{64, 64, 4};
+    /// Stage 1: a lesion lies up to ± this fraction of the patch size from the patch centre
+    /// (uniform; ¼ in the authors' code).
+    double patchJitter = 0.25;
     int batchSize = 4;
     StageSettings stage1{1e-4, 50, 0};
     StageSettings stage2{1e-5, 100, 0};

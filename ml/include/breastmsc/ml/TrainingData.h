@@ -19,11 +19,12 @@ using Triple = std::array<std::int64_t, 3>;
 // --- Patch sampling rules (NETWORK.md, "Stage 1 patches") -----------------------------------
 
 /// Origin of a patch around a lesion centre (continuous voxel index): the patch centre is the
-/// rounded lesion centre plus, when `rng` is given, a uniform integer offset of up to ±¼ of the
-/// patch size per axis, clipped so that the centre stays inside the volume. Parts of the patch
-/// beyond the volume are zero-padded by extractPatch.
+/// rounded lesion centre plus, when `rng` is given, a uniform integer offset of up to
+/// ±`jitter` of the patch size per axis (¼ in the authors' code), clipped so that the centre
+/// stays inside the volume. Parts of the patch beyond the volume are zero-padded by
+/// extractPatch.
 Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patch,
-                         const Triple& volume, std::mt19937_64* rng);
+                         const Triple& volume, std::mt19937_64* rng, double jitter = 0.25);
 /// Whether a (rounded) point lies inside the patch [origin, origin + patch).
 bool insidePatch(const std::array<double, 3>& point, const Triple& origin, const Triple& patch);
 /// 1 if any malignant lesion centre lies inside the patch, else 0.
@@ -68,7 +69,8 @@ std::uint64_t itemSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0,
 /// How samples become tensors.
 struct ItemOptions {
     Triple patchSize{64, 64, 4};
-    bool training = false;  ///< random patch offsets and augmentation
+    bool training = false;      ///< random patch offsets and augmentation
+    double patchJitter = 0.25;  ///< largest lesion offset from the patch centre (patch fraction)
     AugmentationOptions augmentation;
 };
 
