@@ -12,6 +12,8 @@ void addGenerateCommand(CLI::App& app);
 void addPreprocessCommand(CLI::App& app);
 #ifdef BMSC_CLI_WITH_ML
 void addTrainCommand(CLI::App& app);  // train, evaluate
+void addPredictCommand(CLI::App& app);
+void addCamCommand(CLI::App& app);
 #endif
 
 }  // namespace bmsc::cli

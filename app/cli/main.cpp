@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
     bmsc::cli::addPreprocessCommand(app);
 #ifdef BMSC_CLI_WITH_ML
     bmsc::cli::addTrainCommand(app);
+    bmsc::cli::addPredictCommand(app);
+    bmsc::cli::addCamCommand(app);
 #endif
     bmsc::cli::installInterruptHandler();
     try {
