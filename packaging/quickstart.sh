@@ -19,9 +19,10 @@ packages=(
     qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     libqt6opengl6-dev qt6-svg-dev qt6-charts-dev qt6-qpa-plugins
     libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libtorch-dev
-    nlohmann-json3-dev libcli11-dev
+    nlohmann-json3-dev libcli11-dev zlib1g-dev
     xvfb xauth x11-utils libgl1-mesa-dri
     python3 python3-numpy python3-pydicom python3-nibabel python3-sklearn
+    python3-scipy python3-torch
     dicom3tools dcm2niix
 )
 
