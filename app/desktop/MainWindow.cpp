@@ -1,6 +1,12 @@
 #include "MainWindow.h"
 
+#include "CohortPanel.h"
+#include "KineticsController.h"
+#include "RecentFiles.h"
+#include "SettingsDialog.h"
+#include "ShortcutsDialog.h"
 #include "StudyLoader.h"
+#include "WindowLevelMenu.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
 #include "widgets/SliceView.h"
@@ -8,36 +14,41 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProgressDialog>
+#include <QMimeData>
+#include <QProgressBar>
 #include <QSettings>
 #include <QSlider>
 #include <QStatusBar>
 #include <QToolBar>
+#include <QToolButton>
 
 namespace bmsc::app {
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("BreastMSC"));
-    // Axial view, plus coronal and sagittal views in the 1×3 layout, linked by a crosshair.
+    setAcceptDrops(true);  // a study or cohort folder dropped on the window opens
+    // Axial view, plus coronal and sagittal views (1×3) and the subtraction MIP (2×2), linked
+    // by a crosshair; setViewLayout places them.
     auto* views = new QWidget(this);
     views->setObjectName(QStringLiteral("views"));
-    auto* row = new QHBoxLayout(views);
-    row->setContentsMargins(0, 0, 0, 0);
-    row->setSpacing(2);
+    grid_ = new QGridLayout(views);
+    grid_->setContentsMargins(0, 0, 0, 0);
+    grid_->setSpacing(2);
     view_ = new viewer::SliceView(&document_, viewer::ViewAxis::Axial, views);
     coronal_ = new viewer::SliceView(&document_, viewer::ViewAxis::Coronal, views);
     sagittal_ = new viewer::SliceView(&document_, viewer::ViewAxis::Sagittal, views);
-    row->addWidget(view_, 2);
-    row->addWidget(coronal_, 1);
-    row->addWidget(sagittal_, 1);
+    mip_ = new viewer::SliceView(&document_, viewer::ViewAxis::Axial, views);
+    mip_->setMipPane(true);
     setCentralWidget(views);
 
     slider_ = new QSlider(Qt::Vertical, this);
@@ -47,14 +58,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     auto* cohortDock = new QDockWidget(tr("Cohort"), this);
     cohortDock->setObjectName(QStringLiteral("cohortDock"));
-    cohortList_ = new QListWidget(cohortDock);
-    cohortList_->setObjectName(QStringLiteral("cohortList"));
-    cohortDock->setWidget(cohortList_);
+    cohortPanel_ = new CohortPanel(cohortDock);
+    cohortDock->setWidget(cohortPanel_);
     addDockWidget(Qt::LeftDockWidgetArea, cohortDock);
     cohortDock->hide();
-    connect(cohortList_, &QListWidget::currentRowChanged, this, [this](int row) {
-        if (row >= 0 && !cohortFolder_.isEmpty()) {
-            const QString id = cohortList_->item(row)->data(Qt::UserRole).toString();
+    connect(cohortPanel_, &CohortPanel::patientChosen, this, [this](const QString& id) {
+        if (!cohortFolder_.isEmpty()) {
             loadStudy(cohortFolder_ + QLatin1Char('/') + id, id);
         }
     });
@@ -62,22 +71,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     voxelLabel_ = new QLabel(this);
     voxelLabel_->setObjectName(QStringLiteral("voxelLabel"));
     statusBar()->addPermanentWidget(voxelLabel_, 1);
-    for (viewer::SliceView* v : {view_, coronal_, sagittal_}) {
+    for (viewer::SliceView* v : {view_, coronal_, sagittal_, mip_}) {
         connect(v, &viewer::SliceView::voxelHovered, this, &MainWindow::showVoxel);
     }
 
     loader_ = new StudyLoader(this);
     connect(loader_, &StudyLoader::loaded, this, &MainWindow::onLoaded);
     connect(loader_, &StudyLoader::failed, this, &MainWindow::onFailed);
+    buildLoadStatus();
     connect(loader_, &StudyLoader::progress, this, [this](int percent, const QString& what) {
-        if (progress_ != nullptr) {
-            progress_->setLabelText(what);
-            progress_->setValue(percent);  // last: a modal dialog processes events here,
-                                           // which may deliver `loaded` and close it
+        if (loader_->busy()) {  // QProgressBar::setValue processes no events
+            loadBar_->setValue(percent);
+            loadBar_->setToolTip(what);
         }
     });
     connect(&document_, &viewer::StudyDocument::viewChanged, this, &MainWindow::syncControls);
 
+    kinetics_ = new KineticsController(&document_, this);
+    kinetics_->setViews({view_, coronal_, sagittal_});
     buildMenus();
     auto* side = new QToolBar(tr("Slices"), this);
     side->setObjectName(QStringLiteral("sliceToolBar"));
@@ -98,16 +109,7 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::buildMenus() {
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    QAction* openStudy =
-        file->addAction(tr("Open &Study Folder..."), this, &MainWindow::openStudyDialog);
-    openStudy->setShortcut(QKeySequence::Open);
-    QAction* openCohort =
-        file->addAction(tr("Open &Cohort..."), this, &MainWindow::openCohortDialog);
-    openCohort->setShortcut(QKeySequence(tr("Ctrl+Shift+O")));
-    file->addSeparator();
-    QAction* quit = file->addAction(tr("&Quit"), qApp, &QApplication::closeAllWindows);
-    quit->setShortcut(QKeySequence::Quit);
+    buildFileMenu();
 
     QMenu* channels = menuBar()->addMenu(tr("&Channel"));
     QToolBar* bar = addToolBar(tr("Channels"));
@@ -155,37 +157,19 @@ void MainWindow::buildMenus() {
         document_.showSubtraction(phase, true);
     });
 
+    menuBar()->addMenu(new WindowLevelMenu(&document_, this));
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
-    auto* layouts = new QActionGroup(this);
-    QAction* single = viewMenu->addAction(tr("Layout 1x1"));
-    single->setObjectName(QStringLiteral("layout_1x1"));
-    single->setShortcut(QKeySequence(tr("Ctrl+1")));
-    QAction* triple = viewMenu->addAction(tr("Layout 1x3 (axial, coronal, sagittal)"));
-    triple->setObjectName(QStringLiteral("layout_1x3"));
-    triple->setShortcut(QKeySequence(tr("Ctrl+3")));
-    for (QAction* a : {single, triple}) {
-        a->setCheckable(true);
-        layouts->addAction(a);
-    }
-    connect(single, &QAction::triggered, this, [this] { setTripleLayout(false); });
-    connect(triple, &QAction::triggered, this, [this] { setTripleLayout(true); });
-    const bool tripleSaved =
-        QSettings().value(QStringLiteral("view/layout")).toString() == QStringLiteral("1x3");
-    (tripleSaved ? triple : single)->setChecked(true);
-    setTripleLayout(tripleSaved);
+    buildViewMenu(viewMenu);
+
+    viewMenu->addSeparator();
+    viewMenu->addActions(kinetics_->viewActions());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    QAction* shortcuts =
+        help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setObjectName(QStringLiteral("action_shortcuts"));
+    shortcuts->setShortcut(QKeySequence(Qt::Key_F1));
     help->addAction(tr("&About BreastMSC"), this, &MainWindow::about);
-}
-
-void MainWindow::setTripleLayout(bool triple) {
-    coronal_->setVisible(triple);
-    sagittal_->setVisible(triple);
-    for (viewer::SliceView* v : {view_, coronal_, sagittal_}) {
-        v->setCrosshairVisible(triple);
-    }
-    QSettings().setValue(QStringLiteral("view/layout"),
-                         triple ? QStringLiteral("1x3") : QStringLiteral("1x1"));
 }
 
 void MainWindow::openStudyDialog() {
@@ -211,68 +195,87 @@ void MainWindow::openCohortDialog() {
 void MainWindow::openPath(const QString& path) {
     if (QFileInfo::exists(path + QStringLiteral("/cohort.csv"))) {
         openCohort(path);
-    } else {
+    } else if (!refuseWhileLoading()) {
+        pendingRecent_ = path;
         loadStudy(path, QFileInfo(path).fileName());
     }
 }
 
 void MainWindow::openCohort(const QString& folder) {
+    if (refuseWhileLoading()) {
+        return;
+    }
     try {
         const io::Cohort cohort = io::Cohort::open(folder.toStdString());
         cohortFolder_ = folder;
-        const QSignalBlocker block(cohortList_);
-        cohortList_->clear();
-        for (const auto& id : cohort.patients()) {
-            QStringList parts;
-            for (const io::Side side : {io::Side::Right, io::Side::Left}) {
-                const auto b = cohort.breast(id, side);
-                const QString label =
-                    !b || b->label == io::Label::Unlabelled
-                        ? tr("?")
-                        : (b->label == io::Label::Malignant ? tr("malignant") : tr("benign"));
-                parts << (side == io::Side::Left ? tr("L: %1") : tr("R: %1")).arg(label);
-            }
-            auto* item = new QListWidgetItem(
-                tr("%1   %2   %n lesion(s)", nullptr, static_cast<int>(cohort.lesionsOf(id).size()))
-                    .arg(QString::fromStdString(id), parts.join(QStringLiteral(", "))),
-                cohortList_);
-            item->setData(Qt::UserRole, QString::fromStdString(id));
-        }
-        cohortList_->parentWidget()->show();
-        if (cohortList_->count() > 0) {
-            cohortList_->setCurrentRow(0);
-            const QString id = cohortList_->item(0)->data(Qt::UserRole).toString();
-            loadStudy(folder + QLatin1Char('/') + id, id);
+        cohortPanel_->setCohort(cohort);
+        cohortPanel_->parentWidget()->show();
+        recent_->add(folder);
+        if (cohortPanel_->rowCount() > 0) {
+            cohortPanel_->selectRow(0);  // asks for the first patient's study
         }
     } catch (const io::IoError& e) {
         QMessageBox::critical(this, tr("Cannot open the cohort"), QString::fromStdString(e.what()));
     }
 }
 
-void MainWindow::loadStudy(const QString& folder, const QString& label) {
-    if (loader_->busy()) {
-        return;
-    }
-    progress_ = new QProgressDialog(tr("Reading %1").arg(label), tr("Cancel"), 0, 100, this);
-    progress_->setObjectName(QStringLiteral("loadProgress"));
-    progress_->setWindowModality(Qt::WindowModal);
-    progress_->setMinimumDuration(300);
-    connect(progress_, &QProgressDialog::canceled, loader_, &StudyLoader::cancel);
-    loader_->load(folder, label);
+void MainWindow::buildLoadStatus() {
+    loadStatus_ = new QWidget(this);
+    loadStatus_->setObjectName(QStringLiteral("loadStatus"));
+    auto* layout = new QHBoxLayout(loadStatus_);
+    layout->setContentsMargins(0, 0, 0, 0);
+    loadLabel_ = new QLabel(loadStatus_);
+    loadBar_ = new QProgressBar(loadStatus_);
+    loadBar_->setObjectName(QStringLiteral("loadProgress"));
+    loadBar_->setRange(0, 100);
+    loadBar_->setMaximumWidth(200);
+    auto* cancel = new QToolButton(loadStatus_);
+    cancel->setObjectName(QStringLiteral("loadCancel"));
+    cancel->setText(tr("Cancel"));
+    cancel->setToolTip(tr("Stop reading the study (Esc)"));
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));  // only while shown
+    connect(cancel, &QToolButton::clicked, loader_, &StudyLoader::cancel);
+    layout->addWidget(loadLabel_);
+    layout->addWidget(loadBar_);
+    layout->addWidget(cancel);
+    statusBar()->insertPermanentWidget(0, loadStatus_);
+    loadStatus_->hide();
 }
 
-void MainWindow::closeProgress() {
-    // deleteLater: a modal QProgressDialog::setValue processes events, so this may run inside
-    // the dialog's own setValue (a queued `loaded`/`failed` delivered there).
-    if (progress_ != nullptr) {
-        progress_->hide();
-        progress_->deleteLater();
-        progress_ = nullptr;
+void MainWindow::loadStudy(const QString& folder, const QString& label,
+                           const io::StudyReadOptions& options) {
+    if (refuseWhileLoading()) {
+        return;
     }
+    loadLabel_->setText(tr("Reading %1").arg(label));
+    loadBar_->setValue(0);
+    loadStatus_->show();
+    loader_->load(folder, label, options);
+}
+
+bool MainWindow::refuseWhileLoading() {
+    if (!loader_->busy()) {
+        return false;
+    }
+    statusBar()->showMessage(tr("A study is still being read: wait, or cancel it first"), 4000);
+    return true;
+}
+
+void MainWindow::endLoad() {
+    loadStatus_->hide();
+    loadBar_->reset();
 }
 
 void MainWindow::onLoaded(std::shared_ptr<const io::Study> study, const QString& label) {
-    closeProgress();
+    endLoad();
+    if (!pendingRecent_.isEmpty()) {
+        recent_->add(pendingRecent_);
+        pendingRecent_.clear();
+    }
+    if (cohortPanel_->hasCohort() && study != nullptr) {
+        cohortPanel_->setStudyGeometry(label, study->geometry());  // lesion sides now known
+    }
+    studyLabel_ = label;
     document_.setStudy(std::move(study));
     setWindowTitle(tr("%1 - BreastMSC").arg(label));
     slider_->setEnabled(true);
@@ -280,7 +283,8 @@ void MainWindow::onLoaded(std::shared_ptr<const io::Study> study, const QString&
 }
 
 void MainWindow::onFailed(const QString& message, bool cancelled) {
-    closeProgress();
+    endLoad();
+    pendingRecent_.clear();
     if (!cancelled) {
         // The open study, if any, stays as it was.
         QMessageBox::critical(this, tr("Cannot open the study"), message);

@@ -54,18 +54,20 @@ StudyLoader::~StudyLoader() {
     watcher_.waitForFinished();
 }
 
-void StudyLoader::load(const QString& folder, const QString& label) {
+void StudyLoader::load(const QString& folder, const QString& label,
+                       const io::StudyReadOptions& options) {
     if (busy()) {
         return;
     }
     cancelled_ = std::make_shared<std::atomic<bool>>(false);
     label_ = label;
     const std::string path = folder.toStdString();
-    watcher_.setFuture(QtConcurrent::run([this, path, flag = cancelled_]() -> Outcome {
+    watcher_.setFuture(QtConcurrent::run([this, path, options, flag = cancelled_]() -> Outcome {
         SignalProgress progress(this, flag);
         try {
-            return {
-                std::make_shared<const io::Study>(io::readStudy(path, {}, &progress)), {}, false};
+            return {std::make_shared<const io::Study>(io::readStudy(path, options, &progress)),
+                    {},
+                    false};
         } catch (const io::IoError& e) {
             return {nullptr, QString::fromStdString(e.what()),
                     e.code() == io::ErrorCode::Cancelled};

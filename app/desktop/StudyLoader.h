@@ -1,6 +1,7 @@
 #pragma once
 
 #include "breastmsc/io/Study.h"
+#include "breastmsc/io/StudyReader.h"
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -21,7 +22,9 @@ public:
     ~StudyLoader() override;
 
     bool busy() const { return watcher_.isRunning(); }
-    void load(const QString& folder, const QString& label);
+    /// Reads `folder`; `options` force a DICOM series assignment (the default: automatic).
+    void load(const QString& folder, const QString& label,
+              const io::StudyReadOptions& options = {});
     void cancel() { cancelled_->store(true); }
 
 Q_SIGNALS:

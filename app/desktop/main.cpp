@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QSettings>
 #include <QTranslator>
@@ -16,12 +17,23 @@ int main(int argc, char** argv) {
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/breastmsc.svg")));
     QApplication::setDesktopFileName(QStringLiteral("breastmsc"));
 
-    // The language follows the settings ("ui/language": "de", "en"), else the system locale.
+    // The language follows the settings ("ui/language": "de", "en"; empty or absent: the
+    // system's), chosen in File > Settings and applied at start-up. Qt's own strings (dialog
+    // buttons) follow it too where Qt ships a translation.
+    QString language = QSettings().value(QStringLiteral("ui/language")).toString();
+    if (language.isEmpty()) {
+        language = QLocale::system().name();
+    }
+    language = language.left(2);
     QTranslator translator;
-    const QString language =
-        QSettings().value(QStringLiteral("ui/language"), QLocale::system().name()).toString();
-    if (translator.load(QStringLiteral(":/i18n/breastmsc_") + language.left(2))) {
+    if (translator.load(QStringLiteral(":/i18n/breastmsc_") + language)) {
         QApplication::installTranslator(&translator);
+    }
+    QTranslator qtTranslator;
+    if (language != QStringLiteral("en") &&
+        qtTranslator.load(QStringLiteral("qtbase_") + language,
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        QApplication::installTranslator(&qtTranslator);
     }
 
     QCommandLineParser parser;

@@ -8,6 +8,9 @@
 #include <QApplication>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QProgressDialog>
+#include <QSettings>
 #include <QSlider>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -56,6 +59,13 @@ class TestMainWindow : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void initTestCase() {
+        // Settings in a temporary folder: the tests never read or change the user's.
+        QVERIFY(settingsDir_.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("BreastMSC-test"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());
+    }
+
     void openScrollSwitchAndHover() {
         QTemporaryDir dir;
         writeStudy(bmsc::test::toPath(dir.filePath("S")));
@@ -63,7 +73,12 @@ private Q_SLOTS:
         window.findChild<QAction*>("layout_1x1")->trigger();  // whatever the settings say
         window.show();
         window.openPath(dir.filePath("S"));
+        // Progress shows in the status bar, not in a (modal) dialog, and goes when loaded.
+        auto* loadStatus = window.findChild<QWidget*>("loadStatus");
+        QVERIFY(loadStatus != nullptr && window.findChild<QProgressBar*>("loadProgress"));
+        QVERIFY(window.findChild<QProgressDialog*>() == nullptr);
         QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QTRY_VERIFY(!loadStatus->isVisible());
         QCOMPARE(window.document()->slice(), std::int64_t{2});
 
         auto* slider = window.findChild<QSlider*>("sliceSlider");
@@ -212,6 +227,9 @@ private Q_SLOTS:
         QVERIFY2(shown.contains("broken") && shown.contains("post2"), qPrintable(shown));
         QCOMPARE(window.document()->study(), before);
     }
+
+private:
+    QTemporaryDir settingsDir_;
 };
 
 QTEST_MAIN(TestMainWindow)

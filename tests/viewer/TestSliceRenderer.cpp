@@ -225,6 +225,56 @@ private Q_SLOTS:
         QCOMPARE(sagittal.sliceCount(), std::int64_t{96});
     }
 
+    void zoomAndPanKeepPicking() {
+        // Pure camera arithmetic: the voxel under the zoom point stays under it, pan moves the
+        // image with the mouse, reset returns to the fitted view.
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.fitToViewport(kSize, kSize);
+        const double x = 70.0;
+        const double y = 90.0;
+        const auto before = r.voxelAt(x, y, kSize, kSize);
+        const auto corner = r.voxelAt(1, 1, kSize, kSize);
+        QVERIFY(before.has_value() && corner.has_value());
+        r.zoomAbout(2.0, x, y, kSize, kSize);
+        QCOMPARE(r.zoom(), 2.0);
+        QCOMPARE(r.voxelAt(x, y, kSize, kSize), before);
+        // Twice the magnification: the corner pixel now shows a voxel nearer the zoom point.
+        const auto zoomedCorner = r.voxelAt(1, 1, kSize, kSize);
+        QVERIFY(zoomedCorner.has_value());
+        QVERIFY(zoomedCorner != corner);
+        QVERIFY(std::abs((*zoomedCorner)[0] - (*before)[0]) <
+                std::abs((*corner)[0] - (*before)[0]));
+        // 96 voxels over 256 pixels at zoom 1: 2×2.67 pixels per voxel at zoom 2. A pan by 32
+        // pixels to the right moves the image 6 voxels with the mouse.
+        r.panBy(32.0, 0.0, kSize);
+        const auto panned = r.voxelAt(x + 32.0, y, kSize, kSize);
+        QVERIFY(panned.has_value());
+        QVERIFY2(std::abs((*panned)[0] - (*before)[0]) <= 1,
+                 qPrintable(QStringLiteral("%1 vs %2").arg((*panned)[0]).arg((*before)[0])));
+        QCOMPARE((*panned)[1], (*before)[1]);
+        // The zoom holds while scrolling slices; reset fits again.
+        r.setSlice(3);
+        QCOMPARE(r.zoom(), 2.0);
+        r.resetView();
+        QCOMPARE(r.zoom(), 1.0);
+        auto refit = r.voxelAt(1, 1, kSize, kSize);
+        QVERIFY(refit.has_value());
+        QCOMPARE((*refit)[0], (*corner)[0]);
+        QCOMPARE((*refit)[1], (*corner)[1]);
+        // Zoom is clamped: never so small that the image vanishes, never inverted.
+        r.zoomAbout(1e-6, x, y, kSize, kSize);
+        QCOMPARE(r.zoom(), 0.25);
+        r.zoomAbout(1e9, x, y, kSize, kSize);
+        QCOMPARE(r.zoom(), 32.0);
+        // Zoomed renders differ from the fitted view.
+        r.resetView();
+        r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
+        const QImage fitted = render(r);
+        r.zoomAbout(3.0, kSize / 2.0, kSize / 2.0, kSize, kSize);
+        QVERIFY(render(r) != fitted);
+    }
+
     void axialPre() {
         SliceRenderer r(ViewAxis::Axial);
         r.setStudy(study_);
@@ -280,6 +330,42 @@ private Q_SLOTS:
         overlay.opacity = 0.7;
         r.setOverlay(overlay);
         compareWithBaseline(render(r), QStringLiteral("axial-post1-kinetic"));
+    }
+
+    void overlaySetAfterRenderingShowsTheCurrentSlice() {
+        // A view first drawn without an overlay on slice 7, then given a map that is washout on
+        // slice 7 only: the map must be drawn on slice 7 (not on slice 0, where the overlay
+        // mapper clamped its slice while it had no input).
+        constexpr std::int64_t kSlice = 7;
+        SliceRenderer r(ViewAxis::Axial);
+        r.setStudy(study_);
+        r.setSlice(kSlice);
+        r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
+        const QImage before = render(r);
+        auto map = std::make_shared<io::Volume>(study_->geometry());
+        const auto& size = study_->geometry().size;
+        for (std::int64_t j = 0; j < size[1]; ++j) {
+            for (std::int64_t i = 0; i < size[0]; ++i) {
+                map->at(i, j, kSlice) = 3.0f;  // washout, red
+            }
+        }
+        viewer::OverlayLayer overlay;
+        overlay.volume = map;
+        overlay.colorMap = viewer::ColorMap::Kinetic;
+        overlay.opacity = 1.0;
+        r.setOverlay(overlay);
+        QCOMPARE(r.slice(), kSlice);
+        const QImage after = render(r);
+        int red = 0;
+        for (int y = 0; y < after.height(); ++y) {
+            for (int x = 0; x < after.width(); ++x) {
+                const QRgb p = after.pixel(x, y);
+                red += qRed(p) - qGreen(p) > 80 && qRed(p) - qBlue(p) > 80 ? 1 : 0;
+            }
+        }
+        // The whole slice is washout: most of the viewport is red.
+        QVERIFY2(red > kSize * kSize / 2, qPrintable(QString::number(red)));
+        QVERIFY(after != before);
     }
 
     void coronalAndSagittal() {

@@ -17,13 +17,15 @@ void StudyDocument::setStudy(std::shared_ptr<const io::Study> study) {
     cursorJ_ = study_ == nullptr ? 0 : study_->geometry().size[1] / 2;
     derived_ = Derived::None;
     derivedPhase_ = 0;
+    derivedWindowSet_ = {};
     subtractions_.reset();
     if (study_ != nullptr && study_->complete()) {
         subtractions_ = std::make_unique<Subtractions>(study_);
     }
     if (study_ != nullptr) {
         for (const io::Channel c : io::kAllChannels) {
-            windows_[static_cast<std::size_t>(c)] = automaticWindow(study_->channel(c));
+            windows_[static_cast<std::size_t>(c)] =
+                presetWindow(study_->channel(c), preset(std::string(io::channelName(c))));
         }
     }
     Q_EMIT studyChanged();
@@ -59,21 +61,100 @@ void StudyDocument::showSubtraction(int phase, bool mip) {
     if (kind == derived_ && phase == derivedPhase_) {
         return;
     }
-    const bool first = mip ? !subtractions_->hasMip(phase) : !subtractions_->hasSubtraction(phase);
+    derivedVolume(phase, mip);  // computed, its window set
     derived_ = kind;
     derivedPhase_ = phase;
-    if (first) {
-        derivedWindows_[derivedSlot()] = automaticWindow(*displayVolume());
-    }
     Q_EMIT viewChanged();
 }
 
-std::shared_ptr<const io::Volume> StudyDocument::displayVolume() {
-    if (subtractions_ == nullptr || derived_ == Derived::None) {
+std::string StudyDocument::derivedKey(int phase, bool mip) {
+    return (mip ? "mip" : "sub") + std::to_string(phase);
+}
+
+std::shared_ptr<const io::Volume> StudyDocument::derivedVolume(int phase, bool mip) {
+    if (subtractions_ == nullptr || phase < 1 || phase > 4) {
         return nullptr;
     }
-    return derived_ == Derived::Mip ? subtractions_->mip(derivedPhase_)
-                                    : subtractions_->subtraction(derivedPhase_);
+    auto volume = mip ? subtractions_->mip(phase) : subtractions_->subtraction(phase);
+    const auto slot = static_cast<std::size_t>(phase - 1 + (mip ? 4 : 0));
+    if (!derivedWindowSet_[slot]) {
+        derivedWindows_[slot] = presetWindow(*volume, preset(derivedKey(phase, mip)));
+        derivedWindowSet_[slot] = true;
+    }
+    return volume;
+}
+
+std::shared_ptr<const io::Volume> StudyDocument::displayVolume() {
+    if (derived_ == Derived::None) {
+        return nullptr;
+    }
+    return derivedVolume(derivedPhase_, derived_ == Derived::Mip);
+}
+
+std::shared_ptr<const io::Volume> StudyDocument::mip(int phase) {
+    return derivedVolume(phase, true);
+}
+
+WindowLevel StudyDocument::derivedWindow(int phase, bool mip) {
+    if (derivedVolume(phase, mip) == nullptr) {
+        return {};
+    }
+    return derivedWindows_[static_cast<std::size_t>(phase - 1 + (mip ? 4 : 0))];
+}
+
+void StudyDocument::setDerivedWindow(int phase, bool mip, const WindowLevel& window) {
+    if (phase < 1 || phase > 4) {
+        return;
+    }
+    const auto slot = static_cast<std::size_t>(phase - 1 + (mip ? 4 : 0));
+    derivedWindows_[slot] = window;
+    derivedWindowSet_[slot] = true;
+    Q_EMIT viewChanged();
+}
+
+std::int64_t StudyDocument::brightestSlice(int phase, std::int64_t i, std::int64_t j) {
+    const auto volume = derivedVolume(phase, false);
+    if (volume == nullptr || !volume->geometry().contains({i, j, 0})) {
+        return 0;
+    }
+    std::int64_t best = 0;
+    for (std::int64_t k = 1; k < volume->geometry().size[2]; ++k) {
+        if (volume->at(i, j, k) > volume->at(i, j, best)) {
+            best = k;
+        }
+    }
+    return best;
+}
+
+std::string StudyDocument::displayKey() const {
+    return derived_ == Derived::None ? std::string(io::channelName(channel_))
+                                     : derivedKey(derivedPhase_, derived_ == Derived::Mip);
+}
+
+WindowPreset StudyDocument::preset(const std::string& key) const {
+    const auto found = presets_.find(key);
+    if (found != presets_.end()) {
+        return found->second;
+    }
+    // Subtractions and their MIPs: non-enhancing background dark, as breast readers view them.
+    const bool derived = key.rfind("sub", 0) == 0 || key.rfind("mip", 0) == 0;
+    return derived ? WindowPreset::Subtraction : WindowPreset::Automatic;
+}
+
+void StudyDocument::setPreset(const std::string& key, WindowPreset preset) {
+    presets_[key] = preset;
+}
+
+void StudyDocument::applyPreset(WindowPreset preset) {
+    presets_[displayKey()] = preset;
+    if (study_ == nullptr) {
+        return;
+    }
+    if (derived_ == Derived::None) {
+        setWindow(channel_, presetWindow(study_->channel(channel_), preset));
+    } else if (const auto volume = displayVolume(); volume != nullptr) {
+        setDisplayWindow(presetWindow(*volume, preset));
+    }
 }
 
 std::string StudyDocument::displayName() const {
@@ -96,8 +177,7 @@ void StudyDocument::setDisplayWindow(const WindowLevel& window) {
     if (derived_ == Derived::None) {
         setWindow(channel_, window);
     } else {
-        derivedWindows_[derivedSlot()] = window;
-        Q_EMIT viewChanged();
+        setDerivedWindow(derivedPhase_, derived_ == Derived::Mip, window);
     }
 }
 

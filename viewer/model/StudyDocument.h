@@ -3,10 +3,12 @@
 #include "breastmsc/io/Study.h"
 #include "model/SliceImage.h"
 #include "model/Subtractions.h"
+#include "model/WindowPresets.h"
 
 #include <QObject>
 
 #include <array>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +47,27 @@ public:
     std::shared_ptr<const io::Volume> displayVolume();
     /// "pre" … "t2", "sub2", "MIP sub2": what is shown, for overlays and captions.
     std::string displayName() const;
+    /// "pre" … "t2", "sub1" … "sub4", "mip1" … "mip4": what is shown, as a settings key.
+    std::string displayKey() const;
+
+    /// The MIP of subtraction post`phase` − pre and its own window (set automatically, by the
+    /// remembered preset, when first asked for), for a MIP pane next to the main view; null
+    /// without a study. `phase` 1…4.
+    std::shared_ptr<const io::Volume> mip(int phase);
+    WindowLevel derivedWindow(int phase, bool mip);
+    void setDerivedWindow(int phase, bool mip, const WindowLevel& window);
+    /// The slice k at which subtraction `phase` is brightest in column (i, j): where a MIP's
+    /// pixel comes from. 0 without a study or outside the grid.
+    std::int64_t brightestSlice(int phase, std::int64_t i, std::int64_t j);
+
+    /// Window presets remembered per display key ("pre", "sub1", "mip2", …; when none:
+    /// Subtraction for subtractions and MIPs, else Automatic): a study opens, and a derived
+    /// image first shows, with its key's preset.
+    WindowPreset preset(const std::string& key) const;
+    void setPreset(const std::string& key, WindowPreset preset);  ///< memory only
+    const std::map<std::string, WindowPreset>& presets() const { return presets_; }
+    /// Applies `preset` to what is shown now and remembers it for its key.
+    void applyPreset(WindowPreset preset);
     /// Window/level of what is shown (a channel's or a derived image's own, remembered).
     WindowLevel displayWindow() const;
     void setDisplayWindow(const WindowLevel& window);
@@ -82,7 +105,12 @@ private:
     std::unique_ptr<Subtractions> subtractions_;
     /// Windows of sub1…sub4 then MIP sub1…sub4, set automatically when first shown.
     std::array<WindowLevel, 8> derivedWindows_{};
+    std::array<bool, 8> derivedWindowSet_{};
+    std::map<std::string, WindowPreset> presets_;
     std::size_t derivedSlot() const;
+    static std::string derivedKey(int phase, bool mip);
+    /// Derived volume `phase` (or its MIP), its window set on first use.
+    std::shared_ptr<const io::Volume> derivedVolume(int phase, bool mip);
 };
 
 }  // namespace bmsc::viewer

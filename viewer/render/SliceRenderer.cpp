@@ -10,6 +10,7 @@
 #include <vtkProperty.h>
 #include <vtkRenderWindow.h>
 #include <vtkTextProperty.h>
+#include <vtkTextRenderer.h>
 
 #include <algorithm>
 #include <cmath>
@@ -55,6 +56,18 @@ void setGrid(vtkImageData* image, const io::Geometry& g) {
                          static_cast<int>(g.size[2]));
     image->SetSpacing(g.spacing[0], g.spacing[1], g.spacing[2]);
     image->SetOrigin(0.0, 0.0, 0.0);
+}
+
+/// Width and height in pixels of `text` as drawn (72 dpi: font size in pixels); 0 when empty.
+std::array<int, 2> textSize(vtkTextActor* text) {
+    const char* input = text->GetInput();
+    vtkTextRenderer* renderer = vtkTextRenderer::GetInstance();
+    int box[4] = {0, 0, 0, 0};
+    if (input == nullptr || *input == '\0' || renderer == nullptr ||
+        !renderer->GetBoundingBox(text->GetTextProperty(), input, box, 72)) {
+        return {0, 0};
+    }
+    return {box[1] - box[0] + 1, box[3] - box[2] + 1};
 }
 
 void styleText(vtkTextActor* text, double x, double y, int hJustify, int vJustify, int size) {
@@ -147,6 +160,8 @@ void SliceRenderer::setStudy(std::shared_ptr<const io::Study> study) {
     }
     if (!sameGrid) {
         slice_ = study_->geometry().size[static_cast<std::size_t>(axisIndex(axis_))] / 2;
+        zoom_ = 1.0;
+        pan_ = {0.0, 0.0};
     }
     rebuildGeometry();
 }
@@ -159,6 +174,7 @@ void SliceRenderer::rebuildGeometry() {
     for (std::size_t n = 0; n < 4; ++n) {
         labels_[n]->SetInput(names[n].c_str());
     }
+    layoutText();
     setOverlay(overlay_);  // re-checks the grid
     updateSlice();
     placeCamera();
@@ -279,6 +295,9 @@ void SliceRenderer::setOverlay(const OverlayLayer& overlay) {
     }
     setGrid(overlayImage_, grid());
     wrapVoxels(overlayImage_, *overlay_.volume);
+    // While the overlay image was empty the mapper clamped its slice number to 0 on the last
+    // render: put it back on the view's slice.
+    overlayMapper_->SetSliceNumber(static_cast<int>(slice_));
     updateOverlayTable();
     vtkImageProperty* p = overlaySlice_->GetProperty();
     p->SetOpacity(std::clamp(overlay_.opacity, 0.0, 1.0));
@@ -333,6 +352,26 @@ void SliceRenderer::updateOverlayTable() {
 void SliceRenderer::setInfoText(const std::string& topLeft, const std::string& bottomLeft) {
     topLeft_->SetInput(topLeft.c_str());
     bottomLeft_->SetInput(bottomLeft.c_str());
+    layoutText();
+}
+
+void SliceRenderer::layoutText() {
+    const auto [width, height] = viewport_;
+    if (width <= 0 || height <= 0) {
+        return;
+    }
+    // The corner texts start at 1 % from the left edge; a letter centred on the top (bottom)
+    // edge that would reach into them, with 8 px to spare, moves below (above) them.
+    auto edgeY = [&](vtkTextActor* corner, vtkTextActor* letter, bool top) {
+        const auto [cornerWidth, cornerHeight] = textSize(corner);
+        const int letterWidth = textSize(letter)[0];
+        const bool clash =
+            cornerWidth > 0 && 0.01 * width + cornerWidth + 8 > (width - letterWidth) / 2.0;
+        const double shift = clash ? (cornerHeight + 4.0) / height : 0.0;
+        return top ? 0.99 - shift : 0.01 + shift;
+    };
+    labels_[2]->SetPosition(0.5, edgeY(topLeft_, labels_[2], true));
+    labels_[3]->SetPosition(0.5, edgeY(bottomLeft_, labels_[3], false));
 }
 
 std::array<std::array<int, 2>, 2> SliceRenderer::screenAxes() const {
@@ -375,6 +414,39 @@ std::array<std::string, 4> SliceRenderer::orientationLabels() const {
 
 void SliceRenderer::fitToViewport(int width, int height) {
     aspect_ = height > 0 ? std::max(1e-3, width / static_cast<double>(height)) : 1.0;
+    viewport_ = {width, height};
+    placeCamera();
+    layoutText();
+}
+
+void SliceRenderer::zoomAbout(double factor, double x, double y, int width, int height) {
+    if (width <= 0 || height <= 0 || !(factor > 0.0)) {
+        return;
+    }
+    const double perPixel = 2.0 * renderer_->GetActiveCamera()->GetParallelScale() / height;
+    const double zoom = std::clamp(zoom_ * factor, 0.25, 32.0);
+    // The point under (x, y) sits at centre + d · perPixel before and after: move the centre
+    // by d · (perPixel − perPixel').
+    const double shrink = 1.0 - zoom_ / zoom;
+    pan_[0] += (x - width / 2.0) * perPixel * shrink;
+    pan_[1] += (height / 2.0 - y) * perPixel * shrink;
+    zoom_ = zoom;
+    placeCamera();
+}
+
+void SliceRenderer::panBy(double dx, double dy, int height) {
+    if (height <= 0) {
+        return;
+    }
+    const double perPixel = 2.0 * renderer_->GetActiveCamera()->GetParallelScale() / height;
+    pan_[0] -= dx * perPixel;
+    pan_[1] += dy * perPixel;
+    placeCamera();
+}
+
+void SliceRenderer::resetView() {
+    zoom_ = 1.0;
+    pan_ = {0.0, 0.0};
     placeCamera();
 }
 
@@ -395,6 +467,9 @@ void SliceRenderer::placeCamera() {
     double up[3] = {0, 0, 0};
     right[axes[0][0]] = axes[0][1];
     up[axes[1][0]] = axes[1][1];
+    for (int a = 0; a < 3; ++a) {
+        focal[a] += pan_[0] * right[a] + pan_[1] * up[a];
+    }
     // Towards the viewer: right × up (so that the camera's right is `right`).
     const double toward[3] = {right[1] * up[2] - right[2] * up[1],
                               right[2] * up[0] - right[0] * up[2],
@@ -410,7 +485,7 @@ void SliceRenderer::placeCamera() {
     camera->SetPosition(focal[0] + distance * toward[0], focal[1] + distance * toward[1],
                         focal[2] + distance * toward[2]);
     camera->SetViewUp(up);
-    camera->SetParallelScale(std::max(h / 2.0, w / (2.0 * aspect_)));
+    camera->SetParallelScale(std::max(h / 2.0, w / (2.0 * aspect_)) / zoom_);
     camera->SetClippingRange(distance / 2.0, distance * 2.0);
 }
 

@@ -71,8 +71,21 @@ public:
     /// Text in the top-left corner (channel, slice) and the bottom-left corner (window).
     void setInfoText(const std::string& topLeft, const std::string& bottomLeft = {});
 
-    /// Fits the whole slice into a viewport of `width` × `height` pixels (aspect only).
+    /// Fits the whole slice into a viewport of `width` × `height` pixels (aspect only); zoom
+    /// and pan stay as they are (resetView() drops them).
     void fitToViewport(int width, int height);
+
+    /// Camera on top of the fit: `zoom` 1 shows the whole slice, 2 half of it; `pan` moves the
+    /// view centre by (right, up) display millimetres. voxelAt follows both exactly.
+    double zoom() const { return zoom_; }
+    std::array<double, 2> pan() const { return pan_; }
+    /// Multiplies the zoom by `factor` (clamped to 0.25…32 overall) keeping the point under
+    /// pixel (x, y) of a `width` × `height` viewport where it is.
+    void zoomAbout(double factor, double x, double y, int width, int height);
+    /// Moves the image with the mouse: by (dx, dy) pixels (y down) of a viewport `height` high.
+    void panBy(double dx, double dy, int height);
+    /// Back to the fitted view (zoom 1, no pan). A study on another grid does this too.
+    void resetView();
 
     /// Voxel under pixel (x, y) of a `width` × `height` viewport, y from the top; none when
     /// outside the grid or without a study. Pure camera arithmetic: needs no rendering.
@@ -90,6 +103,9 @@ private:
     void updateOverlayTable();
     void placeCamera();
     void updateCrosshair();
+    /// Moves the top and bottom orientation letters off the corner texts where a narrow
+    /// viewport would make them overlap (below the caption, above the window text).
+    void layoutText();
     /// Screen right and up as signed index axes: {axis, sign}.
     std::array<std::array<int, 2>, 2> screenAxes() const;
 
@@ -99,7 +115,10 @@ private:
     std::shared_ptr<const io::Volume> display_;
     std::int64_t slice_ = 0;
     OverlayLayer overlay_;
-    double aspect_ = 1.0;  ///< viewport width / height
+    double aspect_ = 1.0;                ///< viewport width / height
+    std::array<int, 2> viewport_{0, 0};  ///< width, height in pixels (fitToViewport)
+    double zoom_ = 1.0;
+    std::array<double, 2> pan_{0.0, 0.0};  ///< view centre offset, display mm (right, up)
     std::optional<io::Index3> crosshair_;
 
     vtkNew<vtkRenderer> renderer_;

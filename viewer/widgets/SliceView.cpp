@@ -27,6 +27,35 @@ SliceView::SliceView(StudyDocument* document, ViewAxis axis, QWidget* parent)
 
 SliceView::~SliceView() = default;
 
+void SliceView::setMipPane(bool mip) {
+    mipPane_ = mip;
+    if (mip) {
+        setObjectName(QStringLiteral("mipView"));
+    }
+    syncView();
+}
+
+int SliceView::mipPhase() const {
+    return document_->derivedPhase() > 0 ? document_->derivedPhase() : 1;
+}
+
+void SliceView::resetView() {
+    renderer_->resetView();
+    update();
+}
+
+void SliceView::zoomAt(double factor, const QPointF& at) {
+    renderer_->zoomAbout(factor, at.x(), at.y(), width(), height());
+    update();
+}
+
+void SliceView::showEvent(QShowEvent* event) {
+    VtkOpenGLWidget::showEvent(event);
+    if (mipPane_) {
+        syncView();  // computed only while visible
+    }
+}
+
 void SliceView::setCrosshairVisible(bool visible) {
     crosshair_ = visible;
     syncView();
@@ -72,6 +101,23 @@ void SliceView::syncView() {
         update();
         return;
     }
+    if (mipPane_) {
+        if (!isVisible()) {
+            return;  // the MIP is computed when the pane is shown
+        }
+        const int phase = mipPhase();
+        const WindowLevel w = document_->derivedWindow(phase, true);
+        renderer_->setDisplayVolume(document_->mip(phase));
+        renderer_->setSlice(0);
+        renderer_->setCrosshair(crosshair_ ? std::optional<io::Index3>(document_->cursor())
+                                           : std::nullopt);
+        renderer_->setWindow(w);
+        renderer_->setInfoText(
+            tr("MIP sub%1").arg(phase).toStdString(),
+            tr("W %1  L %2").arg(w.width, 0, 'f', 0).arg(w.center, 0, 'f', 0).toStdString());
+        update();
+        return;
+    }
     const io::Channel c = document_->channel();
     const WindowLevel w = document_->displayWindow();
     const QString name = QString::fromStdString(document_->displayName());
@@ -97,8 +143,13 @@ void SliceView::resizeGL(int w, int h) {
 }
 
 void SliceView::wheelEvent(QWheelEvent* event) {
-    const int steps = event->angleDelta().y() / 120;
-    if (steps != 0) {
+    if (event->modifiers() & Qt::ControlModifier) {
+        // 1.2× per notch, about the point under the cursor (smooth for high-resolution wheels).
+        const double notches = event->angleDelta().y() / 120.0;
+        if (notches != 0.0) {
+            zoomAt(std::pow(1.2, notches), event->position());
+        }
+    } else if (const int steps = event->angleDelta().y() / 120; steps != 0 && !mipPane_) {
         step(steps);
     }
     event->accept();
@@ -132,19 +183,40 @@ void SliceView::keyReleaseEvent(QKeyEvent* event) {
     event->ignore();
 }
 
+void SliceView::pick(const QPointF& position) {
+    const auto voxel = renderer_->voxelAt(position.x(), position.y(), width(), height());
+    if (!voxel) {
+        return;
+    }
+    if (mipPane_ || document_->derived() == StudyDocument::Derived::Mip) {
+        // A MIP pixel comes from the brightest voxel of its column: go there.
+        const int phase = mipPane_ ? mipPhase() : document_->derivedPhase();
+        document_->setCursor(
+            {(*voxel)[0], (*voxel)[1], document_->brightestSlice(phase, (*voxel)[0], (*voxel)[1])});
+    } else {
+        document_->setCursor(*voxel);
+    }
+}
+
 void SliceView::mousePressEvent(QMouseEvent* event) {
-    if (event->button() == Qt::LeftButton && document_->hasStudy()) {
-        // A click moves the crosshair (not on a MIP, which has no depth).
-        const auto voxel =
-            renderer_->voxelAt(event->position().x(), event->position().y(), width(), height());
-        if (voxel && document_->derived() != StudyDocument::Derived::Mip) {
-            document_->setCursor(*voxel);
-        }
+    if (!document_->hasStudy()) {
+        return;
+    }
+    const bool pan =
+        event->button() == Qt::MiddleButton ||
+        (event->button() == Qt::LeftButton && (event->modifiers() & Qt::ShiftModifier));
+    if (pan) {
+        panning_ = true;
+        dragStart_ = event->position();
         event->accept();
-    } else if (event->button() == Qt::RightButton && document_->hasStudy()) {
+    } else if (event->button() == Qt::LeftButton) {
+        pick(event->position());  // a click moves the crosshair
+        event->accept();
+    } else if (event->button() == Qt::RightButton) {
         dragging_ = true;
         dragStart_ = event->position();
-        dragWindow_ = document_->displayWindow();
+        dragWindow_ =
+            mipPane_ ? document_->derivedWindow(mipPhase(), true) : document_->displayWindow();
         event->accept();
     }
 }
@@ -153,10 +225,20 @@ void SliceView::mouseReleaseEvent(QMouseEvent* event) {
     if (event->button() == Qt::RightButton) {
         dragging_ = false;
         event->accept();
+    } else if (event->button() == Qt::MiddleButton || event->button() == Qt::LeftButton) {
+        panning_ = false;
+        event->accept();
     }
 }
 
 void SliceView::mouseMoveEvent(QMouseEvent* event) {
+    if (panning_ && (event->buttons() & (Qt::MiddleButton | Qt::LeftButton))) {
+        const QPointF d = event->position() - dragStart_;
+        dragStart_ = event->position();
+        renderer_->panBy(d.x(), d.y(), height());
+        update();
+        return;
+    }
     if (dragging_ && (event->buttons() & Qt::RightButton)) {
         // Right: wider window (exponential, so that it never reaches zero); down: brighter
         // image (lower level). 200 pixels change the width by a factor e / the level by a width.
@@ -164,14 +246,18 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
         WindowLevel w = dragWindow_;
         w.width = dragWindow_.width * std::exp(d.x() / 200.0);
         w.center = dragWindow_.center - d.y() / 200.0 * dragWindow_.width;
-        document_->setDisplayWindow(w);
+        if (mipPane_) {
+            document_->setDerivedWindow(mipPhase(), true, w);
+        } else {
+            document_->setDisplayWindow(w);
+        }
         return;
     }
     const auto voxel =
         renderer_->voxelAt(event->position().x(), event->position().y(), width(), height());
     if (!voxel) {
         Q_EMIT voxelHovered(-1, -1, -1);
-    } else if (document_->derived() == StudyDocument::Derived::Mip) {
+    } else if (mipPane_ || document_->derived() == StudyDocument::Derived::Mip) {
         // A MIP has no depth: report the voxel of the current axial slice.
         Q_EMIT voxelHovered((*voxel)[0], (*voxel)[1], document_->slice());
     } else {

@@ -11,8 +11,10 @@ namespace bmsc::viewer {
 /// The axial view of the document: VTK draws the current channel's slice with its window/level,
 /// the overlay and orientation labels (SliceRenderer) through the Qt 6 ↔ VTK bridge.
 /// User intent goes to the document: wheel and Up/Down/PageUp/PageDown scroll slices, a right
-/// drag changes the window (horizontal: width, vertical: level). Hovering reports the voxel
-/// under the cursor. Holds no state of its own beyond the pipeline.
+/// drag changes the window (horizontal: width, vertical: level). Ctrl+wheel zooms about the
+/// cursor, a middle drag (or Shift+left drag) pans, resetView() fits the slice again; zoom and
+/// pan are this view's own camera (SliceRenderer). Hovering reports the voxel under the cursor.
+/// Holds no state of its own beyond the pipeline and the camera.
 class SliceView : public VtkOpenGLWidget {
     Q_OBJECT
 
@@ -24,6 +26,18 @@ public:
                        QWidget* parent = nullptr);
     void setCrosshairVisible(bool visible);
     ~SliceView() override;
+
+    /// A fixed MIP pane: shows the maximum intensity projection of the document's current
+    /// subtraction (of sub1 while an acquired channel is shown) whatever the main channel is,
+    /// with its own window/level. A click moves the crosshair to the brightest voxel of the
+    /// clicked column. Computed only while the view is visible.
+    void setMipPane(bool mip);
+    bool isMipPane() const { return mipPane_; }
+
+    /// Zoom and pan back to the fitted slice.
+    void resetView();
+    /// Zooms by `factor` about widget position `at` (what Ctrl+wheel does).
+    void zoomAt(double factor, const QPointF& at);
     QSize sizeHint() const override { return {640, 640}; }
 
     /// The overlay drawn over every slice (kinetic map, heat map); hidden when not on the grid,
@@ -43,6 +57,7 @@ protected:
     void mouseReleaseEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void leaveEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;
 
 private:
     void syncStudy();
@@ -50,13 +65,18 @@ private:
     /// Moves this view's slice by `steps` (document slice, or the crosshair's j or i).
     void step(std::int64_t steps);
     std::int64_t viewSlice() const;
+    int mipPhase() const;
+    /// Moves the crosshair to the voxel under `position` (of a MIP: the brightest in depth).
+    void pick(const QPointF& position);
 
     StudyDocument* document_;
     std::unique_ptr<SliceRenderer> renderer_;
     ViewAxis axis_;
     bool crosshair_ = false;
     const io::Study* shown_ = nullptr;
+    bool mipPane_ = false;
     bool dragging_ = false;
+    bool panning_ = false;
     QPointF dragStart_;
     WindowLevel dragWindow_;
 };
