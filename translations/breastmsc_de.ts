@@ -125,17 +125,17 @@
 <context>
     <name>bmsc::app::MainWindow</name>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="38"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="39"/>
         <source>BreastMSC</source>
         <translation>BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="59"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="60"/>
         <source>Cohort</source>
         <translation>Kohorte</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="93"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="96"/>
         <source>Slices</source>
         <translation>Schichten</translation>
     </message>
@@ -270,72 +270,72 @@
         <translation>Bitte zuerst eine Studie öffnen.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="114"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="117"/>
         <source>&amp;Channel</source>
         <translation>&amp;Kanal</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="115"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
         <source>Channels</source>
         <translation>Kanäle</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
         <source>Pre</source>
         <translation>Nativ</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
         <source>Post 1</source>
         <translation>Post 1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
         <source>Post 2</source>
         <translation>Post 2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="119"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>Post 3</source>
         <translation>Post 3</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="119"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>Post 4</source>
         <translation>Post 4</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="119"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>T2</source>
         <translation>T2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="139"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="142"/>
         <source>Sub %1</source>
         <translation>Sub %1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="141"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="144"/>
         <source>Subtraction post %1 - pre</source>
         <translation>Subtraktion Post %1 - Prä</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="148"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="151"/>
         <source>MIP</source>
         <translation>MIP</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="150"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="153"/>
         <source>Maximum intensity projection of the subtraction</source>
         <translation>Maximumintensitätsprojektion der Subtraktion</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="152"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="155"/>
         <source>M</source>
         <translation>M</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="161"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="164"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
@@ -360,79 +360,169 @@
         <translation>Ctrl+3</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="167"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="173"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="169"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="175"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="172"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="178"/>
         <source>&amp;About BreastMSC</source>
         <translation>&amp;Über BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="178"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="184"/>
         <source>Open Study Folder</source>
         <translation>Studienordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="188"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="194"/>
         <source>Open Cohort</source>
         <translation>Kohorte öffnen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="218"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="224"/>
         <source>Cannot open the cohort</source>
         <translation>Die Kohorte kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="235"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="241"/>
         <source>Stop reading the study (Esc)</source>
         <translation>Lesen der Studie abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="250"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="256"/>
         <source>Reading %1</source>
         <translation>%1 wird gelesen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="234"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="240"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="260"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="266"/>
         <source>A study is still being read: wait, or cancel it first</source>
         <translation>Es wird noch eine Studie gelesen: warten oder zuerst abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="280"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="286"/>
         <source>%1 - BreastMSC</source>
         <translation>%1 - BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="290"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="296"/>
         <source>Cannot open the study</source>
         <translation>Die Studie kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="320"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="326"/>
         <source>voxel (%1, %2, %3)   LPS (%4, %5, %6) mm  </source>
         <translation>Voxel (%1, %2, %3)   LPS (%4, %5, %6) mm  </translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="336"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="342"/>
         <source>About BreastMSC</source>
         <translation>Über BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="337"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="343"/>
         <source>&lt;h3&gt;BreastMSC %1&lt;/h3&gt;&lt;p&gt;Breast DCE-MRI review and the multi-scale curriculum CNN for malignancy classification.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BreastMSC %1&lt;/h3&gt;&lt;p&gt;Befundung der Mamma-DCE-MRT und das Multi-Scale-Curriculum-CNN zur Malignitätsklassifikation.&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>bmsc::app::OverlayController</name>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="143"/>
+        <source>Load &amp;Overlay...</source>
+        <translation>&amp;Overlay laden...</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="145"/>
+        <source>Show an image (NIfTI, NRRD, MetaImage) over the study, e.g. a heat map or a probability map</source>
+        <translation>Ein Bild (NIfTI, NRRD, MetaImage) über der Studie zeigen, z. B. eine Heatmap oder eine Wahrscheinlichkeitskarte</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="147"/>
+        <source>Overlay &amp;Visible</source>
+        <translation>Overlay &amp;sichtbar</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="148"/>
+        <source>Show or hide the loaded overlay (O)</source>
+        <translation>Das geladene Overlay zeigen oder ausblenden (O)</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="149"/>
+        <source>Remove Overla&amp;y</source>
+        <translation>Overla&amp;y entfernen</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="150"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="152"/>
+        <source>Overlay</source>
+        <translation>Overlay</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="151"/>
+        <source>Overlay &amp;Panel</source>
+        <translation>Overlay-&amp;Bereich</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="153"/>
+        <source>Opacity</source>
+        <translation>Deckkraft</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="154"/>
+        <source>No overlay loaded</source>
+        <translation>Kein Overlay geladen</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="155"/>
+        <source>%1 (resampled onto the study grid)</source>
+        <translation>%1 (auf das Raster der Studie umgerechnet)</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="170"/>
+        <source>Cannot load the overlay %1: %2</source>
+        <translation>Das Overlay %1 kann nicht geladen werden: %2</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="176"/>
+        <source>no study is open.</source>
+        <translation>es ist keine Studie geöffnet.</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="188"/>
+        <source>it does not overlap the study (overlay %1; study %2).</source>
+        <translation>es überlappt die Studie nicht (Overlay %1; Studie %2).</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="236"/>
+        <source>Overlay %1: colours from %2 to %3%4</source>
+        <translation>Overlay %1: Farben von %2 bis %3%4</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="240"/>
+        <source> (resampled onto the study grid)</source>
+        <translation> (auf das Raster der Studie umgerechnet)</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="249"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="260"/>
+        <source>Load Overlay</source>
+        <translation>Overlay laden</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="250"/>
+        <source>Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)</source>
+        <translation>Bilder (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;Alle Dateien (*)</translation>
     </message>
 </context>
 <context>

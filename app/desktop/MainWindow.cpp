@@ -2,6 +2,7 @@
 
 #include "CohortPanel.h"
 #include "KineticsController.h"
+#include "OverlayController.h"
 #include "RecentFiles.h"
 #include "SettingsDialog.h"
 #include "ShortcutsDialog.h"
@@ -89,6 +90,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     kinetics_ = new KineticsController(&document_, this);
     kinetics_->setViews({view_, coronal_, sagittal_});
+    overlay_ = new OverlayController(&document_, this, kinetics_);
+    overlay_->setViews({view_, coronal_, sagittal_});
     buildMenus();
     auto* side = new QToolBar(tr("Slices"), this);
     side->setObjectName(QStringLiteral("sliceToolBar"));
@@ -163,6 +166,9 @@ void MainWindow::buildMenus() {
 
     viewMenu->addSeparator();
     viewMenu->addActions(kinetics_->viewActions());
+    viewMenu->addSeparator();
+    viewMenu->addActions(overlay_->actions());
+    viewMenu->addAction(overlay_->dock()->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     QAction* shortcuts =

@@ -19,6 +19,7 @@ class SliceView;
 namespace bmsc::app {
 
 class KineticsController;
+class OverlayController;
 class CohortPanel;
 class RecentFiles;
 class StudyLoader;
@@ -87,6 +88,7 @@ private:
     QActionGroup* channelActions_ = nullptr;
     StudyLoader* loader_ = nullptr;
     KineticsController* kinetics_ = nullptr;  ///< kinetic panel, map and its dock
+    OverlayController* overlay_ = nullptr;    ///< a user-loaded image over the views
     /// Reading progress in the status bar (label, bar, Cancel): created once, shown while a
     /// study loads. Not a modal dialog, whose setValue would process events and re-enter the
     /// window while a load finishes; the window stays usable and ignores other opens meanwhile.
