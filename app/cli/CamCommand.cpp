@@ -1,5 +1,6 @@
 // breastmsc-cli cam: class activation maps of a study as NIfTI on the study grid and as PNG
 // slices; the CAM pointing score of a cohort.
+#include "CliModel.h"
 #include "CliProgress.h"
 #include "Commands.h"
 #include "breastmsc/io/AtomicFile.h"
@@ -232,17 +233,7 @@ void runCam(const Args& args) {
                       "--cohort computes the CAM pointing score: add --pointing (maps are "
                       "written per study with --study)");
     }
-    ml::InferenceOptions options;
-    options.fold = args.fold - 1;
-    options.device = ml::parseDevice(args.device);
-    options.threads = args.threads;
-    auto model = ml::InferenceModel::load(args.model, options);
-    if (!args.quiet) {
-        for (const auto& n : model.notes()) {
-            std::printf("%s\n", n.c_str());
-        }
-        std::fflush(stdout);
-    }
+    auto model = loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet);
     if (!args.study.empty()) {
         runStudyCam(args, model);
     } else {

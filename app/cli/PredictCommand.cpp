@@ -1,4 +1,5 @@
 // breastmsc-cli predict: malignancy probability per breast for a study or a cohort.
+#include "CliModel.h"
 #include "CliProgress.h"
 #include "Commands.h"
 #include "breastmsc/io/Cohort.h"
@@ -76,17 +77,7 @@ void runPredict(const Args& args) {
     if (args.study.empty() == args.cohort.empty()) {
         throw IoError(ErrorCode::InvalidArgument, {}, "give either --study DIR or --cohort DIR");
     }
-    ml::InferenceOptions options;
-    options.fold = args.fold - 1;
-    options.device = ml::parseDevice(args.device);
-    options.threads = args.threads;
-    auto model = ml::InferenceModel::load(args.model, options);
-    if (!args.quiet) {
-        for (const auto& n : model.notes()) {
-            std::printf("%s\n", n.c_str());
-        }
-        std::fflush(stdout);
-    }
+    auto model = loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet);
     std::vector<Row> rows;
     auto add = [&](const std::string& id, const ml::StudyPrediction& p,
                    const ml::InferenceModel::Choice& choice, const Cohort* cohort) {
