@@ -1,6 +1,7 @@
 // The desktop window driven as a user would: open a study, scroll, switch channels, read the
 // status bar; a broken study gives an error and leaves the open study as it was.
 #include "MainWindow.h"
+#include "RampStudy.h"
 #include "TestSupport.h"
 #include "breastmsc/io/ImageFile.h"
 
@@ -24,22 +25,7 @@ namespace fs = std::filesystem;
 namespace {
 
 void writeStudy(const fs::path& folder) {
-    io::Geometry g;
-    g.size = {20, 16, 5};
-    g.spacing = {2.0, 2.0, 3.0};
-    io::Study study;
-    for (const io::Channel c : io::kAllChannels) {
-        io::Volume v(g);
-        for (std::int64_t k = 0; k < 5; ++k) {
-            for (std::int64_t j = 0; j < 16; ++j) {
-                for (std::int64_t i = 0; i < 20; ++i) {
-                    v.at(i, j, k) = static_cast<float>(100 * static_cast<int>(c) + 10 * k + i);
-                }
-            }
-        }
-        study.setChannel(c, std::move(v));
-    }
-    io::writeImageStudy(study, folder);
+    bmsc::test::writeRampStudy(folder);
 }
 
 /// Pixels brighter than near-black (the study's slice, not just text or background).

@@ -4,6 +4,7 @@
 // Settings go to a temporary folder (never the user's).
 #include "CohortPanel.h"
 #include "MainWindow.h"
+#include "RampStudy.h"
 #include "SettingsDialog.h"
 #include "TestSupport.h"
 #include "breastmsc/io/ImageFile.h"
@@ -32,28 +33,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// 20×16×5 voxels; channel c holds 100·c + 10·k + i, and post1 has a bright spot at voxel
-/// (12, 8, 3), so that subtraction 1 is brightest there in its column.
+/// post1 has a bright spot at (12, 8, 3), so that subtraction 1 is brightest there in its column.
 void writeStudy(const fs::path& folder) {
-    io::Geometry g;
-    g.size = {20, 16, 5};
-    g.spacing = {2.0, 2.0, 3.0};
-    io::Study study;
-    for (const io::Channel c : io::kAllChannels) {
-        io::Volume v(g);
-        for (std::int64_t k = 0; k < 5; ++k) {
-            for (std::int64_t j = 0; j < 16; ++j) {
-                for (std::int64_t i = 0; i < 20; ++i) {
-                    v.at(i, j, k) = static_cast<float>(100 * static_cast<int>(c) + 10 * k + i);
-                }
-            }
-        }
-        if (c == io::Channel::Post1) {
-            v.at(12, 8, 3) += 1000.0f;
-        }
-        study.setChannel(c, std::move(v));
-    }
-    io::writeImageStudy(study, folder);
+    bmsc::test::writeRampStudy(folder, io::Index3{12, 8, 3});
 }
 
 int distinctGreys(const QImage& image) {
