@@ -1,5 +1,7 @@
 #include "model/SliceImage.h"
 
+#include "model/WindowPresets.h"
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -7,26 +9,8 @@
 namespace bmsc::viewer {
 
 WindowLevel automaticWindow(const io::Volume& volume) {
-    const auto voxels = volume.voxels();
-    if (voxels.empty()) {
-        return {};
-    }
-    // Percentiles of a strided sample: cheap and stable for display purposes.
-    const std::size_t stride = std::max<std::size_t>(1, voxels.size() / 200000);
-    std::vector<float> sample;
-    sample.reserve(voxels.size() / stride + 1);
-    for (std::size_t i = 0; i < voxels.size(); i += stride) {
-        sample.push_back(voxels[i]);
-    }
-    auto at = [&sample](double q) {
-        const auto n = static_cast<std::size_t>(q * static_cast<double>(sample.size() - 1));
-        std::nth_element(sample.begin(), sample.begin() + static_cast<std::ptrdiff_t>(n),
-                         sample.end());
-        return static_cast<double>(sample[n]);
-    };
-    const double lo = at(0.01);
-    const double hi = at(0.995);
-    return {(lo + hi) / 2.0, std::max(hi - lo, 1e-6)};
+    // The Automatic preset: 1st to 99.5th percentile of a strided sample.
+    return percentileWindow(volume, 1.0, 99.5);
 }
 
 QImage axialSlice(const io::Volume& volume, std::int64_t k, const WindowLevel& window) {
