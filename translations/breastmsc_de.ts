@@ -479,6 +479,16 @@
         <translation>Deckkraft</translation>
     </message>
     <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="172"/>
+        <source>Threshold</source>
+        <translation>Schwelle</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="173"/>
+        <source>Voxels below this value are not drawn</source>
+        <translation>Voxel unter diesem Wert werden nicht gezeichnet</translation>
+    </message>
+    <message>
         <location filename="../app/desktop/OverlayController.cpp" line="154"/>
         <source>No overlay loaded</source>
         <translation>Kein Overlay geladen</translation>

@@ -11,6 +11,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QDockWidget>
+#include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -61,6 +62,15 @@ double percentile(const std::vector<float>& sorted, double q) {
     return sorted[static_cast<std::size_t>(std::lround(q * n))];
 }
 
+/// Decimals that show about a thousandth of `span` (a probability map needs three, a map in
+/// the hundreds one).
+int decimalsFor(double span) {
+    if (!(span > 0.0)) {
+        return 3;
+    }
+    return std::clamp(3 - static_cast<int>(std::floor(std::log10(span))), 0, 8);
+}
+
 }  // namespace
 
 OverlayController::OverlayController(viewer::StudyDocument* document, QMainWindow* window,
@@ -100,6 +110,12 @@ OverlayController::OverlayController(viewer::StudyDocument* document, QMainWindo
     opacity_->setValue(50);
     opacityLabel_ = new QLabel(content);
     form->addRow(opacityLabel_, opacity_);
+    threshold_ = new QDoubleSpinBox(content);
+    threshold_->setObjectName(QStringLiteral("overlayThreshold"));
+    threshold_->setKeyboardTracking(false);  // redraw once a typed value is complete
+    threshold_->setEnabled(false);
+    thresholdLabel_ = new QLabel(content);
+    form->addRow(thresholdLabel_, threshold_);
     column->addLayout(form);
     column->addStretch(1);
     dock_->setWidget(content);
@@ -107,6 +123,8 @@ OverlayController::OverlayController(viewer::StudyDocument* document, QMainWindo
     dock_->hide();
     dock_->installEventFilter(this);
     connect(opacity_, &QSlider::valueChanged, this, &OverlayController::apply);
+    connect(threshold_, &QDoubleSpinBox::valueChanged, this,
+            &OverlayController::onThresholdChanged);
 
     connect(document_, &viewer::StudyDocument::studyChanged, this,
             &OverlayController::onStudyChanged);
@@ -151,6 +169,8 @@ void OverlayController::retranslate() {
     dock_->toggleViewAction()->setText(tr("Overlay &Panel"));
     colorBar_->setTitle(tr("Overlay"));
     opacityLabel_->setText(tr("Opacity"));
+    thresholdLabel_->setText(tr("Threshold"));
+    threshold_->setToolTip(tr("Voxels below this value are not drawn"));
     fileLabel_->setText(fileName_.isEmpty() ? tr("No overlay loaded")
                                             : (resampled_ ? tr("%1 (resampled onto the study grid)")
                                                           : QStringLiteral("%1"))
@@ -200,8 +220,17 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
     }
 
     std::vector<float> values;
+    double lowest = 0.0;
+    double highest = 0.0;
+    bool any = false;
     for (const float v : image.voxels()) {
-        if (v != 0.0f && std::isfinite(v)) {
+        if (!std::isfinite(v)) {
+            continue;
+        }
+        lowest = any ? std::min(lowest, static_cast<double>(v)) : v;
+        highest = any ? std::max(highest, static_cast<double>(v)) : v;
+        any = true;
+        if (v != 0.0f) {
             values.push_back(v);
         }
     }
@@ -221,6 +250,18 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
     }
     layer.volume = std::make_shared<const io::Volume>(std::move(image));
     layer_ = std::move(layer);
+    autoMaximum_ = layer_.maximum;
+    {
+        // The automatic threshold exactly, not as the box rounds it: set without a signal.
+        const QSignalBlocker block(threshold_);
+        const double lo = std::min(lowest, layer_.threshold);
+        const double hi = std::max(highest, layer_.threshold);
+        threshold_->setDecimals(decimalsFor(hi - lo));
+        threshold_->setRange(lo, hi);
+        threshold_->setSingleStep(hi > lo ? (hi - lo) / 100.0 : 0.1);
+        threshold_->setValue(layer_.threshold);
+        threshold_->setEnabled(true);
+    }
     fileName_ = path;
     resampled_ = resampled;
     study_ = study;
@@ -267,6 +308,10 @@ void OverlayController::removeOverlay() {
     fileName_.clear();
     resampled_ = false;
     visibleAction_->setChecked(false);
+    {
+        const QSignalBlocker block(threshold_);
+        threshold_->setEnabled(false);
+    }
     retranslate();
     dock_->hide();
     updateActions();
@@ -284,6 +329,17 @@ void OverlayController::onStudyChanged() {
         removeOverlay();  // it belongs to the previous study's grid
     }
     updateActions();
+}
+
+void OverlayController::onThresholdChanged(double value) {
+    if (layer_.volume == nullptr) {
+        return;
+    }
+    layer_.threshold = value;
+    // Above the automatic maximum the colours span a sliver above the threshold, so that the
+    // colour bar still runs upwards.
+    layer_.maximum = std::max(autoMaximum_, value + std::max(1e-6, std::abs(value) * 1e-3));
+    apply();
 }
 
 void OverlayController::onVisibleToggled(bool on) {

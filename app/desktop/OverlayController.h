@@ -12,6 +12,7 @@
 
 class QAction;
 class QDockWidget;
+class QDoubleSpinBox;
 class QLabel;
 class QMainWindow;
 class QSlider;
@@ -30,8 +31,11 @@ class KineticsController;
 /// segmentation). "Load Overlay..." (action_loadOverlay) reads the file; an image on another
 /// grid than the study is resampled onto the study grid (linear), one that does not overlap
 /// the study at all is refused. It is drawn with the Hot colour map, values below the median of
-/// the non-zero voxels transparent and the 99.5th percentile at full colour, opacity 0.5 (a
-/// slider in the "overlayDock" dock, which also holds the colour bar). "Overlay visible"
+/// the non-zero voxels transparent and the 99.5th percentile at full colour, opacity 0.5. The
+/// "overlayDock" dock holds the colour bar, the opacity slider ("overlayOpacity") and the
+/// threshold ("overlayThreshold": from the image's minimum to its maximum, set to the automatic
+/// value on every load; voxels below it are not drawn and the colour bar starts at it; above
+/// the automatic maximum it takes the top of the colours with it). "Overlay visible"
 /// (action_overlayVisible, key O) toggles it, "Remove Overlay" (action_removeOverlay) drops it.
 /// Errors (no study, unreadable file, no overlap) show a message box naming the file; the study
 /// and any overlay already shown stay as they were. Opening another study removes the overlay.
@@ -72,13 +76,14 @@ public:
     bool resampled() const { return resampled_; }
 
 Q_SIGNALS:
-    /// The overlay was loaded, removed, shown, hidden or its opacity changed.
+    /// The overlay was loaded, removed, shown, hidden or its opacity or threshold changed.
     void overlayChanged();
 
 private:
     void onStudyChanged();
     void onVisibleToggled(bool on);
     void onKineticMapChanged();
+    void onThresholdChanged(double value);
     void apply();
     void updateActions();
     void retranslate();
@@ -96,11 +101,14 @@ private:
     QLabel* fileLabel_ = nullptr;
     QLabel* opacityLabel_ = nullptr;
     QSlider* opacity_ = nullptr;
+    QLabel* thresholdLabel_ = nullptr;
+    QDoubleSpinBox* threshold_ = nullptr;
 
     const io::Study* study_ = nullptr;  ///< the study the overlay belongs to
     viewer::OverlayLayer layer_;
     QString fileName_;
     bool resampled_ = false;
+    double autoMaximum_ = 1.0;  ///< full colour as chosen on loading
 };
 
 }  // namespace bmsc::app

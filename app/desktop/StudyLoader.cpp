@@ -41,6 +41,7 @@ StudyLoader::StudyLoader(QObject* parent)
     : QObject(parent), cancelled_(std::make_shared<std::atomic<bool>>(false)) {
     connect(&watcher_, &QFutureWatcher<Outcome>::finished, this, [this] {
         const Outcome outcome = watcher_.result();
+        busy_ = false;  // the result is here: the receivers may start the next load
         if (outcome.study) {
             Q_EMIT loaded(outcome.study, label_);
         } else {
@@ -59,6 +60,7 @@ void StudyLoader::load(const QString& folder, const QString& label,
     if (busy()) {
         return;
     }
+    busy_ = true;
     cancelled_ = std::make_shared<std::atomic<bool>>(false);
     label_ = label;
     const std::string path = folder.toStdString();

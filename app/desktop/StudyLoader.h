@@ -14,6 +14,9 @@ namespace bmsc::app {
 
 /// Loads a study folder on a worker thread (QtConcurrent). Progress and the result come back
 /// as queued signals on the loader's thread; cancel() stops the reader at its next check.
+/// busy() is true from load() until the result has arrived on the loader's thread (it turns
+/// false just before `loaded` or `failed` is emitted), not only while the worker runs: between
+/// the worker's end and the delivery of its result a second load would otherwise start.
 class StudyLoader : public QObject {
     Q_OBJECT
 
@@ -21,7 +24,7 @@ public:
     explicit StudyLoader(QObject* parent = nullptr);
     ~StudyLoader() override;
 
-    bool busy() const { return watcher_.isRunning(); }
+    bool busy() const { return busy_; }
     /// Reads `folder`; `options` force a DICOM series assignment (the default: automatic).
     void load(const QString& folder, const QString& label,
               const io::StudyReadOptions& options = {});
@@ -41,6 +44,7 @@ private:
     QFutureWatcher<Outcome> watcher_;
     std::shared_ptr<std::atomic<bool>> cancelled_;
     QString label_;
+    bool busy_ = false;
 };
 
 }  // namespace bmsc::app

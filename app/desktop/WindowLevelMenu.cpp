@@ -1,5 +1,7 @@
 #include "WindowLevelMenu.h"
 
+#include "WindowLevelMemory.h"
+
 #include <QActionGroup>
 #include <QSettings>
 
@@ -28,7 +30,10 @@ QString WindowLevelMenu::presetName(viewer::WindowPreset preset) {
 }
 
 WindowLevelMenu::WindowLevelMenu(viewer::StudyDocument* document, QWidget* parent)
-    : QMenu(tr("&Window/Level"), parent), document_(document), group_(new QActionGroup(this)) {
+    : QMenu(tr("&Window/Level"), parent),
+      document_(document),
+      group_(new QActionGroup(this)),
+      memory_(new WindowLevelMemory(document, this)) {
     setObjectName(QStringLiteral("windowLevelMenu"));
     QSettings settings;
     settings.beginGroup(kGroup);
@@ -53,7 +58,7 @@ WindowLevelMenu::WindowLevelMenu(viewer::StudyDocument* document, QWidget* paren
 }
 
 void WindowLevelMenu::apply(viewer::WindowPreset preset) {
-    document_->applyPreset(preset);
+    memory_->applyPreset(preset);  // also forgets a window dragged by hand
     QSettings().setValue(
         kGroup + QLatin1Char('/') + QString::fromStdString(document_->displayKey()),
         QString::fromLatin1(viewer::presetInfo(preset).key));

@@ -278,6 +278,61 @@ private Q_SLOTS:
         QSettings().remove("windowPresets");
     }
 
+    void draggedWindowLevelIsRemembered() {
+        QSettings().remove("windowPresets");
+        QSettings().remove("windowLevels");
+        viewer::WindowLevel automatic;
+        viewer::WindowLevel dragged;
+        viewer::WindowLevel post2;
+        {
+            app::MainWindow window;
+            window.setViewLayout(QStringLiteral("1x1"));
+            window.show();
+            window.openPath(dir_.filePath("S"));
+            QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+            auto* view = window.findChild<viewer::SliceView*>("sliceView");
+            QVERIFY(view != nullptr);
+            QTRY_VERIFY(view->isVisible());
+            window.findChild<QAction*>("channel_post1")->trigger();
+            automatic = window.document()->window(io::Channel::Post1);
+            post2 = window.document()->window(io::Channel::Post2);
+            // A right drag, right and down: a wider window (e^0.3) and a lower level.
+            const QPoint centre = view->rect().center();
+            drag(view, centre, centre + QPoint(60, 40), Qt::RightButton, Qt::NoModifier);
+            dragged = window.document()->window(io::Channel::Post1);
+            QVERIFY(dragged.width > 1.3 * automatic.width);
+            QVERIFY(dragged.center < automatic.center);
+            QCOMPARE(window.document()->window(io::Channel::Post2).width, post2.width);
+        }
+        {
+            // The next session opens post1 with exactly that window; the others as before.
+            app::MainWindow next;
+            next.show();
+            next.openPath(dir_.filePath("S"));
+            QTRY_VERIFY_WITH_TIMEOUT(next.document()->hasStudy(), 20000);
+            QCOMPARE(next.document()->window(io::Channel::Post1).center, dragged.center);
+            QCOMPARE(next.document()->window(io::Channel::Post1).width, dragged.width);
+            QCOMPARE(next.document()->window(io::Channel::Post2).center, post2.center);
+            QCOMPARE(next.document()->window(io::Channel::Post2).width, post2.width);
+            QCOMPARE(next.document()->window(io::Channel::Pre).width,
+                     viewer::presetWindow(next.document()->study()->channel(io::Channel::Pre),
+                                          viewer::WindowPreset::Automatic)
+                         .width);
+            // Choosing a preset for post1 (here Automatic) forgets the dragged window.
+            next.findChild<QAction*>("channel_post1")->trigger();
+            next.findChild<QAction*>("preset_automatic")->trigger();
+            QCOMPARE(next.document()->window(io::Channel::Post1).width, automatic.width);
+            QVERIFY(!QSettings().contains("windowLevels/post1/width"));
+        }
+        app::MainWindow third;
+        third.openPath(dir_.filePath("S"));
+        QTRY_VERIFY_WITH_TIMEOUT(third.document()->hasStudy(), 20000);
+        QCOMPARE(third.document()->window(io::Channel::Post1).center, automatic.center);
+        QCOMPARE(third.document()->window(io::Channel::Post1).width, automatic.width);
+        QSettings().remove("windowPresets");
+        QSettings().remove("windowLevels");
+    }
+
     void screenshots() {
         app::MainWindow window;
         window.setViewLayout(QStringLiteral("1x1"));

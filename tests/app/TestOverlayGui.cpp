@@ -1,7 +1,8 @@
 // A user-loaded overlay in the real main window: an image on the study grid shown in hot
-// colours at its bright block, the visibility toggle, resampling of an image on another grid,
-// refusal of a corrupt file and of an image beside the study (the study stays open), the
-// hand-over with the kinetic map, and the overlay going away when another study is opened.
+// colours at its bright block, the visibility toggle, the threshold control, resampling of an
+// image on another grid, refusal of a corrupt file and of an image beside the study (the study
+// stays open), the hand-over with the kinetic map, and the overlay going away when another
+// study is opened.
 #include "KineticsController.h"
 #include "MainWindow.h"
 #include "OverlayController.h"
@@ -12,6 +13,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QDoubleSpinBox>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -45,9 +47,10 @@ void writeStudy(const fs::path& folder) {
     io::writeImageStudy(study, folder);
 }
 
-/// Zero with a bright block at i, j 8…15, k 2…4 of the study grid, written on a grid `factor`
-/// times coarser in i and j (same physical extent).
-void writeOverlay(const fs::path& file, int factor) {
+/// Zero with a bright block (208…215) at i, j 8…15, k 2…4 of the study grid, written on a grid
+/// `factor` times coarser in i and j (same physical extent). `hotter`: also a spot of 400 at
+/// i 30…33, j 20…23 of slice k 0 (fine grid only), so that the image's maximum is above the block.
+void writeOverlay(const fs::path& file, int factor, bool hotter = false) {
     io::Geometry g = studyGrid();
     g.size = {40 / factor, 32 / factor, 6};
     g.spacing = {2.0 * factor, 2.0 * factor, 3.0};
@@ -60,6 +63,11 @@ void writeOverlay(const fs::path& file, int factor) {
             for (std::int64_t i = 8 / factor; i < 16 / factor; ++i) {
                 v.at(i, j, k) = 200.0f + static_cast<float>(i);
             }
+        }
+    }
+    for (std::int64_t j = 20; hotter && j < 24; ++j) {
+        for (std::int64_t i = 30; i < 34; ++i) {
+            v.at(i, j, 0) = 400.0f;
         }
     }
     io::writeImage(v, file);
@@ -153,6 +161,51 @@ private Q_SLOTS:
         QVERIFY(f.overlay->layer().volume == nullptr);
         QVERIFY(!f.overlay->visibleAction()->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(hotPixels(f.axial)[0], 0, 10000);
+    }
+
+    void thresholdHidesAndShowsVoxels() {
+        Fixture f;
+        QVERIFY(f.open());
+        auto* threshold = f.window.findChild<QDoubleSpinBox*>("overlayThreshold");
+        QVERIFY(threshold != nullptr);
+        QVERIFY(!threshold->isEnabled());  // nothing loaded yet
+        const QString file = f.dir.filePath("hotter.nii.gz");
+        writeOverlay(test::toPath(file), 1, true);
+        QString error;
+        QVERIFY2(f.overlay->loadOverlay(file, &error), qPrintable(error));
+        QVERIFY(threshold->isEnabled());
+        // From the image's minimum to its maximum, starting at the automatic threshold.
+        QCOMPARE(threshold->minimum(), 0.0);
+        QCOMPARE(threshold->maximum(), 400.0);
+        const double automatic = f.overlay->layer().threshold;
+        QVERIFY(automatic >= 208.0 && automatic <= 215.0);
+        QCOMPARE(threshold->value(), automatic);
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(f.axial)[0] > 50, 10000);
+
+        // Above every voxel of the block (208…215): none of it is drawn.
+        threshold->setValue(300.0);
+        QCOMPARE(f.overlay->layer().threshold, 300.0);
+        QVERIFY(f.overlay->layer().maximum > 300.0);
+        QCOMPARE(f.overlay->colorBar()->labels().value(0), QStringLiteral("300"));
+        QTRY_COMPARE_WITH_TIMEOUT(hotPixels(f.axial)[0], 0, 10000);
+
+        // Below every voxel of the block: all of it is back, and the zeros around stay clear.
+        threshold->setValue(205.0);
+        QCOMPARE(f.overlay->layer().threshold, 205.0);
+        QCOMPARE(f.overlay->layer().maximum, 400.0);
+        QCOMPARE(f.overlay->colorBar()->labels().value(0), QStringLiteral("205"));
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(f.axial)[0] > 50, 10000);
+        QCOMPARE(hotPixels(f.axial)[1], 0);
+
+        // Another overlay starts again at its own automatic threshold.
+        const QString heat = f.dir.filePath("heat.nii.gz");
+        writeOverlay(test::toPath(heat), 1);
+        QVERIFY(f.overlay->loadOverlay(heat));
+        QCOMPARE(threshold->maximum(), 215.0);
+        QVERIFY(threshold->value() >= 211.0 && threshold->value() <= 212.0);
+        QCOMPARE(f.overlay->layer().maximum, 215.0);
+        f.window.findChild<QAction*>("action_removeOverlay")->trigger();
+        QVERIFY(!threshold->isEnabled());
     }
 
     void overlayOnOtherGridIsResampled() {
