@@ -5,7 +5,10 @@
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
 
+#include <ATen/TensorIndexing.h>
+
 #include <cmath>
+#include <stdexcept>
 
 namespace bmsc::ml {
 namespace {
@@ -72,6 +75,9 @@ torch::Tensor BasicBlock3dImpl::forward(const torch::Tensor& x) {
 }
 
 ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : options_(options) {
+    if (options.input == InputKind::Subtractions && options.inputChannels != 6) {
+        throw std::invalid_argument("subtraction input needs the six channels pre, post1-4, T2");
+    }
     const std::int64_t w = options.width;
     const double slope = options.leakySlope;
     stem_ = register_module(
@@ -98,7 +104,16 @@ ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : opt
     initialise(*this, slope);
 }
 
-torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& x) {
+torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input) {
+    auto x = input;
+    if (options_.input == InputKind::Subtractions) {
+        // Channels 1–4 (post1–post4) minus channel 0 (pre); the caller checked six channels.
+        using torch::indexing::Slice;
+        const auto pre = input.index({Slice(), Slice(0, 1)});
+        x = torch::cat({pre, input.index({Slice(), Slice(1, 5)}) - pre,
+                        input.index({Slice(), Slice(5, torch::indexing::None)})},
+                       1);
+    }
     return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem_->forward(x)))));
 }
 

@@ -46,7 +46,7 @@ json epochJson(const EpochSummary& e) {
 /// Whether (auroc, loss) is better than the best so far under the selection rule.
 bool better(SelectionMetric metric, double auroc, double loss, double bestAuroc, double bestLoss,
             bool haveBest) {
-    if (!haveBest) {
+    if (!haveBest || metric == SelectionMetric::Last) {
         return true;
     }
     if (metric == SelectionMetric::Auroc && std::isfinite(auroc)) {

@@ -92,6 +92,18 @@ json stageJson(const StageSettings& s) {
 
 }  // namespace
 
+std::string_view selectionName(SelectionMetric metric) noexcept {
+    switch (metric) {
+        case SelectionMetric::Auroc:
+            return "auroc";
+        case SelectionMetric::Loss:
+            return "loss";
+        case SelectionMetric::Last:
+            return "last";
+    }
+    return "auroc";
+}
+
 std::string_view modeName(TrainingMode mode) noexcept {
     switch (mode) {
         case TrainingMode::Curriculum:
@@ -144,6 +156,7 @@ json TrainingConfig::toJson() const {
         {"blocks", {network.blocks[0], network.blocks[1], network.blocks[2], network.blocks[3]}},
         {"norm", network.norm == NormKind::Batch ? "batch" : "instance"},
         {"head_init", network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out"},
+        {"input", network.input == InputKind::Subtractions ? "subtractions" : "phases"},
         {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
         {"patch_jitter", patchJitter},
         {"batch_size", batchSize},
@@ -158,7 +171,8 @@ json TrainingConfig::toJson() const {
           {"max_scale", augmentation.maxScale}}},
         {"class_balanced", classBalanced},
         {"background_patches", backgroundPatches},
-        {"selection", selection == SelectionMetric::Auroc ? "auroc" : "loss"},
+        {"selection", std::string(selectionName(selection))},
+        {"stage2_head", stage2Head == Stage2Head::Stage1 ? "stage1" : "fresh"},
         {"folds", folds},
         {"validation_fraction", validationFraction},
         {"seed", seed},
@@ -187,12 +201,14 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
         fail(source, e.reason());
     }
     std::string mode = std::string(modeName(c.mode));
-    std::string selection = c.selection == SelectionMetric::Auroc ? "auroc" : "loss";
+    std::string selection(selectionName(c.selection));
+    std::string stage2Head = c.stage2Head == Stage2Head::Stage1 ? "stage1" : "fresh";
     std::array<std::int64_t, 3> grid = c.preprocess.grid;
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
     std::string norm = c.network.norm == NormKind::Batch ? "batch" : "instance";
     std::string headInit = c.network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out";
+    std::string input = c.network.input == InputKind::Subtractions ? "subtractions" : "phases";
     readObject(j, "",
                {{"preset", into(ignoredPreset)},
                 {"mode", into(mode)},
@@ -213,6 +229,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                  }},
                 {"norm", into(norm)},
                 {"head_init", into(headInit)},
+                {"input", into(input)},
                 {"patch_size", intoTriple(c.patchSize)},
                 {"patch_jitter", into(c.patchJitter)},
                 {"batch_size", into(c.batchSize)},
@@ -233,6 +250,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                 {"class_balanced", into(c.classBalanced)},
                 {"background_patches", into(c.backgroundPatches)},
                 {"selection", into(selection)},
+                {"stage2_head", into(stage2Head)},
                 {"folds", into(c.folds)},
                 {"validation_fraction", into(c.validationFraction)},
                 {"seed", into(c.seed)},
@@ -258,10 +276,23 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
         fail(source, "'head_init' must be fan_in or fan_out, not '" + headInit + "'");
     }
     c.network.headInit = headInit == "fan_in" ? HeadInit::FanIn : HeadInit::KaimingFanOut;
-    if (selection != "auroc" && selection != "loss") {
-        fail(source, "'selection' must be auroc or loss, not '" + selection + "'");
+    if (input != "phases" && input != "subtractions") {
+        fail(source, "'input' must be phases or subtractions, not '" + input + "'");
     }
-    c.selection = selection == "auroc" ? SelectionMetric::Auroc : SelectionMetric::Loss;
+    c.network.input = input == "subtractions" ? InputKind::Subtractions : InputKind::Phases;
+    if (selection == "auroc") {
+        c.selection = SelectionMetric::Auroc;
+    } else if (selection == "loss") {
+        c.selection = SelectionMetric::Loss;
+    } else if (selection == "last") {
+        c.selection = SelectionMetric::Last;
+    } else {
+        fail(source, "'selection' must be auroc, loss or last, not '" + selection + "'");
+    }
+    if (stage2Head != "fresh" && stage2Head != "stage1") {
+        fail(source, "'stage2_head' must be fresh or stage1, not '" + stage2Head + "'");
+    }
+    c.stage2Head = stage2Head == "stage1" ? Stage2Head::Stage1 : Stage2Head::Fresh;
     c.preprocess.grid = grid;
     c.network.blocks = blocks;
     c.validate(source);

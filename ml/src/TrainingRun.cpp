@@ -277,7 +277,11 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
         if (config.mode != TrainingMode::Stage1) {
             if (config.mode == TrainingMode::Curriculum) {
                 torch::manual_seed(itemSeed(config.seed, static_cast<std::uint64_t>(k), 200));
-                model->resetHead(HeadKind::WholeBreast);
+                if (config.stage2Head == Stage2Head::Stage1) {
+                    model->keepHead(HeadKind::WholeBreast);
+                } else {
+                    model->resetHead(HeadKind::WholeBreast);
+                }
             }
             const auto train = trainer.samples(2, trainBreasts);
             const auto val = trainer.samples(2, valBreasts);

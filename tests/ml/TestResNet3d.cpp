@@ -97,6 +97,53 @@ private Q_SLOTS:
         QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{1, 2}));
     }
 
+    void subtractionInputIsTheSameNetworkOnSubtractedPhases() {
+        // InputKind::Subtractions is a fixed map of the input: with the same weights, the
+        // network on phases equals the phase network on (pre, post − pre, T2) computed by hand.
+        ResNet3dOptions options;
+        options.width = 8;
+        torch::manual_seed(3);
+        BreastClassifier phases(options, HeadKind::Patch);
+        options.input = InputKind::Subtractions;
+        BreastClassifier subtractions(options, HeadKind::Patch);
+        QCOMPARE(parameterCount(*subtractions), parameterCount(*phases));
+        {
+            torch::NoGradGuard noGrad;
+            const auto from = phases->parameters();
+            const auto to = subtractions->parameters();
+            for (std::size_t i = 0; i < from.size(); ++i) {
+                to[i].copy_(from[i]);
+            }
+        }
+        phases->eval();
+        subtractions->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::rand({2, 6, 64, 64, 4});
+        auto manual = x.clone();
+        for (int c = 1; c <= 4; ++c) {
+            manual.select(1, c) -= x.select(1, 0);
+        }
+        QVERIFY(torch::allclose(subtractions->forward(x), phases->forward(manual), 1e-5, 1e-6));
+        QVERIFY(!torch::allclose(subtractions->forward(x), phases->forward(x), 1e-3, 1e-3));
+    }
+
+    void keptHeadAveragesThePatchHeadOverTheBreast() {
+        // Stage 2 with the Stage 1 head (stage2_head "stage1"): the weights stay, and the
+        // whole-breast logit is the mean of the head over the C5 positions.
+        BreastClassifier model(ResNet3dOptions{}, HeadKind::Patch);
+        const auto fcBefore = model->fc()->weight.clone();
+        model->keepHead(HeadKind::WholeBreast);
+        QVERIFY(model->headKind() == HeadKind::WholeBreast);
+        QVERIFY(torch::equal(model->fc()->weight, fcBefore));
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({1, 6, 128, 128, 16});
+        const auto c5 = model->features(x);  // 1 × 144 × 4 × 4 × 4
+        const auto perPosition = model->fc()->forward(c5);
+        const auto expected = perPosition.mean({2, 3, 4});
+        QVERIFY(torch::allclose(model->classify(c5), expected, 1e-5, 1e-6));
+    }
+
     void overfitsOneBatch() {
         ResNet3dOptions options;
         options.width = 8;

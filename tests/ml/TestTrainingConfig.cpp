@@ -85,6 +85,17 @@ private Q_SLOTS:
         QVERIFY2(e.contains("norm") && e.contains("group"), qPrintable(e));
         e = errorOf({{"head_init", "zeros"}});
         QVERIFY2(e.contains("head_init") && e.contains("zeros"), qPrintable(e));
+        e = errorOf({{"input", "ratios"}});
+        QVERIFY2(e.contains("input") && e.contains("ratios"), qPrintable(e));
+        e = errorOf({{"stage2_head", "random"}});
+        QVERIFY2(e.contains("stage2_head") && e.contains("random"), qPrintable(e));
+        e = errorOf({{"selection", "best"}});
+        QVERIFY2(e.contains("selection") && e.contains("last"), qPrintable(e));
+        const auto chosen = TrainingConfig::fromJson(
+            {{"input", "subtractions"}, {"stage2_head", "stage1"}, {"selection", "last"}}, "x");
+        QVERIFY(chosen.network.input == InputKind::Subtractions);
+        QVERIFY(chosen.stage2Head == Stage2Head::Stage1);
+        QVERIFY(chosen.selection == SelectionMetric::Last);
         e = errorOf({{"patch_jitter", 0.75}});
         QVERIFY2(e.contains("patch_jitter"), qPrintable(e));
         QVERIFY(errorOf({{"patch_size", {32, 32, 4}}, {"norm", "batch"}}).isEmpty());

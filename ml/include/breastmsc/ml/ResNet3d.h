@@ -32,6 +32,15 @@ enum class HeadInit { FanIn, KaimingFanOut };
 /// batch and keeps each sample's level (running statistics at evaluation).
 enum class NormKind { Instance, Batch };
 
+/// What the network sees of the six channels. Phases: pre, post1–post4, T2 as stored (the
+/// paper). Subtractions: pre, post1 − pre, …, post4 − pre, T2 — the images a radiologist reads.
+/// Contrast uptake is a small difference between phases (post1 − pre is ~0.02 in breast tissue
+/// whose pre-contrast texture varies by ~0.3 after normalisation, and 0.1–0.5 in lesions), which
+/// a network trained on a few hundred patches is slow to find on its own. A fixed linear map of
+/// the input inside forward(), no parameters: the count is unchanged, and every caller
+/// (training, predict, cam) gets the same transform from the checkpoint's config.
+enum class InputKind { Phases, Subtractions };
+
 struct ResNet3dOptions {
     std::int64_t inputChannels = 6;
     std::int64_t width = 18;                         ///< C2 width; 18 in the paper
@@ -40,6 +49,7 @@ struct ResNet3dOptions {
     double leakySlope = 0.01;
     HeadInit headInit = HeadInit::FanIn;
     NormKind norm = NormKind::Instance;
+    InputKind input = InputKind::Phases;
 };
 
 /// Instance or batch normalisation (NormKind), without affine parameters.
@@ -73,6 +83,7 @@ TORCH_MODULE(BasicBlock3d);
 class ResNet3dBackboneImpl : public torch::nn::Module {
 public:
     explicit ResNet3dBackboneImpl(const ResNet3dOptions& options = {});
+    /// Applies the input transform (InputKind), then stem … C5.
     torch::Tensor forward(const torch::Tensor& x);
     std::int64_t outputChannels() const { return 8 * options_.width; }
     const ResNet3dOptions& options() const { return options_; }
@@ -100,6 +111,9 @@ public:
     torch::Tensor classify(const torch::Tensor& features);
     /// Replaces the head with a fresh one of `kind` (Stage 1 → Stage 2), keeping the backbone.
     void resetHead(HeadKind kind);
+    /// Switches the pooling to `kind` and keeps the head's weights: the Stage 1 lesion head
+    /// applied to every C5 position of a whole breast, averaged (TrainingConfig::stage2Head).
+    void keepHead(HeadKind kind) { head_ = kind; }
 
     HeadKind headKind() const { return head_; }
     ResNet3dBackbone backbone() const { return backbone_; }

@@ -21,7 +21,14 @@ struct StageSettings {
 };
 
 enum class TrainingMode { Curriculum, Naive, Stage1 };
-enum class SelectionMetric { Auroc, Loss };  ///< model selection on the validation set
+/// Model selection on the validation set: the best AUROC (ties broken by the loss), the lowest
+/// loss, or the last epoch (no selection; for validation sets too small to rank epochs).
+enum class SelectionMetric { Auroc, Loss, Last };
+
+/// How Stage 2 of the curriculum starts its head: a fresh one (the paper), or the Stage 1
+/// lesion head carried over, so that the whole-breast logit starts as the mean of the lesion
+/// classifier over the breast's C5 positions.
+enum class Stage2Head { Fresh, Stage1 };
 
 /// Everything a training run needs, with the paper's values as defaults (NETWORK.md).
 /// Written into every checkpoint, read from JSON with unknown keys and wrong types rejected.
@@ -40,7 +47,8 @@ struct TrainingConfig {
     AugmentationOptions augmentation;
     bool classBalanced = false;      ///< sample classes equally often (the authors' code)
     double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
-    SelectionMetric selection = SelectionMetric::Auroc;  ///< ties broken by the loss
+    SelectionMetric selection = SelectionMetric::Auroc;
+    Stage2Head stage2Head = Stage2Head::Fresh;
     int folds = 5;
     double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
     std::uint64_t seed = 1;
@@ -65,5 +73,6 @@ struct TrainingConfig {
 };
 
 std::string_view modeName(TrainingMode mode) noexcept;
+std::string_view selectionName(SelectionMetric metric) noexcept;
 
 }  // namespace bmsc::ml
