@@ -150,6 +150,7 @@ nlohmann::json pythonCase(const Case& c) {
             {"breast", c.breast},
             {"channels", cfg.network.inputChannels},
             {"width", cfg.network.width},
+            {"norm", cfg.network.norm == ml::NormKind::Batch ? "batch" : "instance"},
             {"batch", cfg.batchSize},
             {"lr", c.patch ? cfg.stage1.learningRate : cfg.stage2.learningRate},
             {"breasts", 4},

@@ -31,17 +31,24 @@ import torch.nn.functional as F
 # --- The network (NETWORK.md) ---------------------------------------------------------------
 
 
+def make_norm(kind, channels):
+    # ml::NormKind: instance (the paper) or batch, without affine parameters either way.
+    if kind == "batch":
+        return nn.BatchNorm3d(channels, affine=False)
+    return nn.InstanceNorm3d(channels, affine=False)
+
+
 class BasicBlock3d(nn.Module):
-    def __init__(self, cin, cout, stride, project, slope):
+    def __init__(self, cin, cout, stride, project, slope, norm="instance"):
         super().__init__()
         self.slope = slope
         self.conv1 = nn.Conv3d(cin, cout, 3, stride, 1, bias=False)
-        self.norm1 = nn.InstanceNorm3d(cout, affine=False)
+        self.norm1 = make_norm(norm, cout)
         self.conv2 = nn.Conv3d(cout, cout, 3, 1, 1, bias=False)
-        self.norm2 = nn.InstanceNorm3d(cout, affine=False)
+        self.norm2 = make_norm(norm, cout)
         if project or cin != cout or stride != 1:
             self.projection = nn.Conv3d(cin, cout, 1, stride, 0, bias=False)
-            self.projection_norm = nn.InstanceNorm3d(cout, affine=False)
+            self.projection_norm = make_norm(norm, cout)
         else:
             self.projection = None
 
@@ -53,12 +60,12 @@ class BasicBlock3d(nn.Module):
 
 
 class ResNet3dBackbone(nn.Module):
-    def __init__(self, channels=6, width=18, blocks=(2, 2, 2, 2), slope=0.01):
+    def __init__(self, channels=6, width=18, blocks=(2, 2, 2, 2), slope=0.01, norm="instance"):
         super().__init__()
         w = width
         self.stem = nn.Sequential(
             nn.Conv3d(channels, w, 7, (2, 2, 1), 3, bias=False),
-            nn.InstanceNorm3d(w, affine=False),
+            make_norm(norm, w),
             nn.LeakyReLU(slope),
         )
 
@@ -66,8 +73,8 @@ class ResNet3dBackbone(nn.Module):
             layers = []
             if pool_first:
                 layers.append(nn.MaxPool3d(3, (2, 2, 1), 1))
-            layers.append(BasicBlock3d(cin, cout, stride, True, slope))
-            layers += [BasicBlock3d(cout, cout, 1, False, slope) for _ in range(1, n)]
+            layers.append(BasicBlock3d(cin, cout, stride, True, slope, norm))
+            layers += [BasicBlock3d(cout, cout, 1, False, slope, norm) for _ in range(1, n)]
             return nn.Sequential(*layers)
 
         self.c2 = stage(w, w, blocks[0], 1, True)
@@ -83,19 +90,21 @@ class ResNet3dBackbone(nn.Module):
 
 
 class BreastClassifier(nn.Module):
-    def __init__(self, channels=6, width=18, whole_breast=True, classes=2, slope=0.01):
+    def __init__(self, channels=6, width=18, whole_breast=True, classes=2, slope=0.01,
+                 norm="instance"):
         super().__init__()
         self.whole_breast = whole_breast
-        self.backbone = ResNet3dBackbone(channels, width, slope=slope)
+        self.backbone = ResNet3dBackbone(channels, width, slope=slope, norm=norm)
         self.pool = nn.AvgPool3d((2, 2, 1), (2, 2, 1))
         self.fc = nn.Conv3d(8 * width, classes, 1, bias=True)
         nn.init.kaiming_uniform_(self.fc.weight, slope, "fan_out", "leaky_relu")
         nn.init.zeros_(self.fc.bias)
 
     def forward(self, x):
-        y = self.pool(self.backbone(x))
-        if self.whole_breast:
-            y = F.adaptive_avg_pool3d(y, 1)
+        # As ml::BreastClassifier::classify: whole breasts take the (2,2,1) pool and then the
+        # adaptive pool; a patch the average of its C5 map (one voxel for 32x32x4).
+        f = self.backbone(x)
+        y = F.adaptive_avg_pool3d(self.pool(f) if self.whole_breast else f, 1)
         return self.fc(y).flatten(1)
 
 
@@ -213,7 +222,8 @@ def train_case(case, threads, rng):
     size = case["input"]  # network input (X, Y, Z)
     breast = case["breast"]
     channels, batch = case["channels"], case["batch"]
-    model = BreastClassifier(channels, case["width"], whole_breast=not patch)
+    model = BreastClassifier(channels, case["width"], whole_breast=not patch,
+                             norm=case.get("norm", "instance"))
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=case["lr"])
     breasts = [rng.standard_normal((channels, *breast), dtype=np.float32)
