@@ -43,7 +43,8 @@ CAM maximum lies within a malignant lesion (radius = diameter_mm / 2 from lesion
 set; patients the weights were trained on are left out. Written to DIR/pointing.json.)";
 
 struct Args {
-    std::string model, study, cohort, out, device = "cpu", underlay = "subtraction";
+    std::string model, study, cohort, out, device = "cpu", underlay = "subtraction",
+                                           precision = "run";
     int fold = 0;
     int threads = 0;
     bool allSlices = false;
@@ -233,7 +234,8 @@ void runCam(const Args& args) {
                       "--cohort computes the CAM pointing score: add --pointing (maps are "
                       "written per study with --study)");
     }
-    auto model = loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet);
+    auto model =
+        loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet, args.precision);
     if (!args.study.empty()) {
         runStudyCam(args, model);
     } else {
@@ -272,6 +274,10 @@ void addCamCommand(CLI::App& app) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--precision", args->precision,
+                    "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
+        ->check(CLI::IsMember({"run", "fp32", "bf16"}))
+        ->capture_default_str();
     cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
         ->check(CLI::Range(0, 1024));
     cmd->add_flag("--quiet,-q", args->quiet, "No progress output");

@@ -10,10 +10,15 @@ namespace bmsc::cli {
 
 /// The model of `--model` (a training run or one checkpoint) for `predict` and `cam`: `fold`
 /// counted from 1 (0: every finished fold), `--device`, `--threads`; prints the model's notes
-/// (which folds were loaded) unless `quiet`.
+/// (which folds were loaded) unless `quiet`. `precision`: "run" (the run's bf16 setting),
+/// "fp32" or "bf16".
 inline ml::InferenceModel loadCliModel(const std::string& model, int fold,
-                                       const std::string& device, int threads, bool quiet) {
+                                       const std::string& device, int threads, bool quiet,
+                                       const std::string& precision = "run") {
     ml::InferenceOptions options;
+    options.precision = precision == "fp32"   ? ml::Precision::Fp32
+                        : precision == "bf16" ? ml::Precision::Bf16
+                                              : ml::Precision::Run;
     options.fold = fold - 1;
     options.device = ml::parseDevice(device);
     options.threads = threads;

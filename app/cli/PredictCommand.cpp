@@ -30,7 +30,7 @@ Rows whose weights were trained on the patient are marked seen_in_training=1; th
 printed over all labelled rows and over the unseen ones.)";
 
 struct Args {
-    std::string model, study, cohort, out, device = "cpu";
+    std::string model, study, cohort, out, device = "cpu", precision = "run";
     int fold = 0;
     int threads = 0;
     bool ensemble = false;
@@ -77,7 +77,8 @@ void runPredict(const Args& args) {
     if (args.study.empty() == args.cohort.empty()) {
         throw IoError(ErrorCode::InvalidArgument, {}, "give either --study DIR or --cohort DIR");
     }
-    auto model = loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet);
+    auto model =
+        loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet, args.precision);
     std::vector<Row> rows;
     auto add = [&](const std::string& id, const ml::StudyPrediction& p,
                    const ml::InferenceModel::Choice& choice, const Cohort* cohort) {
@@ -168,6 +169,10 @@ void addPredictCommand(CLI::App& app) {
                   "All loaded folds for every patient, also for the run's test patients");
     cmd->add_option("--out,-o", args->out, "CSV file for the predictions (written atomically)");
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--precision", args->precision,
+                    "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
+        ->check(CLI::IsMember({"run", "fp32", "bf16"}))
+        ->capture_default_str();
     cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
         ->check(CLI::Range(0, 1024));
     cmd->add_flag("--quiet,-q", args->quiet, "No progress output");

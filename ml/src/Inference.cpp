@@ -22,6 +22,12 @@ using nlohmann::json;
 
 namespace {
 
+void applyPrecision(TrainingConfig& config, Precision precision) {
+    if (precision != Precision::Run) {
+        config.bf16 = precision == Precision::Bf16;
+    }
+}
+
 constexpr const char* kStage1Only =
     "a Stage 1 (patch) model classifies 64x64x4 patches, not breasts; predict and cam need a "
     "whole-breast model (a curriculum or naive run, or a stage2 checkpoint)";
@@ -81,6 +87,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
             throw IoError(ErrorCode::Corrupt, path, "checkpoint metadata holds no training config");
         }
         m.config_ = TrainingConfig::fromJson(meta["config"], path);
+        applyPrecision(m.config_, options.precision);
         if (meta.value("stage", 2) != 2 || m.config_.mode == TrainingMode::Stage1) {
             throw IoError(ErrorCode::Unsupported, path, kStage1Only);
         }
@@ -101,6 +108,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
     }
     m.isRun_ = true;
     m.config_ = loadRunConfig(path);
+    applyPrecision(m.config_, options.precision);
     if (m.config_.mode == TrainingMode::Stage1) {
         throw IoError(ErrorCode::Unsupported, path / "config.json", kStage1Only);
     }

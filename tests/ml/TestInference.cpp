@@ -158,6 +158,25 @@ private Q_SLOTS:
         QVERIFY(p.breast(io::Side::Left).probability != p.breast(io::Side::Right).probability);
     }
 
+    void precisionOverridesTheRunsSetting() {
+        // --precision: bf16 changes the arithmetic (probabilities move a little, stay close);
+        // fp32 is the run's own setting here, so it equals the default exactly.
+        const auto study = io::Cohort::open(cohort_).loadStudy(patients_[0]);
+        InferenceOptions fp32;
+        fp32.precision = Precision::Fp32;
+        InferenceOptions bf16;
+        bf16.precision = Precision::Bf16;
+        auto asRun = InferenceModel::load(checkpoint_);
+        auto forcedFp32 = InferenceModel::load(checkpoint_, fp32);
+        auto forcedBf16 = InferenceModel::load(checkpoint_, bf16);
+        QVERIFY(!asRun.config().bf16 && !forcedFp32.config().bf16 && forcedBf16.config().bf16);
+        const double a = asRun.predict(study).breast(io::Side::Left).probability;
+        const double f = forcedFp32.predict(study).breast(io::Side::Left).probability;
+        const double b = forcedBf16.predict(study).breast(io::Side::Left).probability;
+        QCOMPARE(f, a);
+        QVERIFY2(b != a && std::abs(b - a) < 0.05, qPrintable(QString("%1 vs %2").arg(b).arg(a)));
+    }
+
     void runGivesEnsembleAndTestFolds() {
         auto model = InferenceModel::load(run_);
         QVERIFY(model.isRun());

@@ -34,10 +34,14 @@
 
 namespace bmsc::ml {
 
+/// Arithmetic of the forward pass on CPU: the run's setting (its config's `bf16`), or forced.
+enum class Precision { Run, Fp32, Bf16 };
+
 struct InferenceOptions {
     int fold = -1;  ///< 0-based fold of a run; -1: all finished folds as an ensemble
     torch::Device device{torch::kCPU};
     int threads = 0;  ///< LibTorch intra-op threads; 0: leave LibTorch's setting
+    Precision precision = Precision::Run;
 };
 
 /// One loaded network and where it came from.
