@@ -90,30 +90,62 @@ json stageJson(const StageSettings& s) {
     return {{"learning_rate", s.learningRate}, {"epochs", s.epochs}, {"patience", s.patience}};
 }
 
+// The JSON names of the settings that are a choice, one table each for both directions.
+template <typename E>
+using Names = std::initializer_list<std::pair<E, std::string_view>>;
+const Names<TrainingMode> kModes{{TrainingMode::Curriculum, "curriculum"},
+                                 {TrainingMode::Naive, "naive"},
+                                 {TrainingMode::Stage1, "stage1"}};
+const Names<SelectionMetric> kSelections{{SelectionMetric::Auroc, "auroc"},
+                                         {SelectionMetric::Loss, "loss"},
+                                         {SelectionMetric::Last, "last"}};
+const Names<NormKind> kNorms{{NormKind::Instance, "instance"}, {NormKind::Batch, "batch"}};
+const Names<HeadInit> kHeadInits{{HeadInit::FanIn, "fan_in"}, {HeadInit::KaimingFanOut, "fan_out"}};
+const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
+                               {InputKind::Subtractions, "subtractions"}};
+const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
+
+template <typename E>
+std::string_view nameOf(Names<E> names, E value) noexcept {
+    for (const auto& [v, name] : names) {
+        if (v == value) {
+            return name;
+        }
+    }
+    return names.begin()->second;
+}
+
+// Reads a string that must be one of `names` into `field`; other strings are an error that
+// lists the choices.
+template <typename E>
+Reader intoChoice(E& field, Names<E> names, std::string key, std::filesystem::path source) {
+    return [&field, names, key = std::move(key), source = std::move(source)](const json& v) {
+        if (!v.is_string()) {
+            throw json::type_error::create(302, "expected a string", &v);
+        }
+        const auto text = v.get<std::string>();
+        std::string choices;
+        std::size_t i = 0;
+        for (const auto& [value, name] : names) {
+            if (name == text) {
+                field = value;
+                return;
+            }
+            choices += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + std::string(name);
+            ++i;
+        }
+        fail(source, "'" + key + "' must be " + choices + ", not '" + text + "'");
+    };
+}
+
 }  // namespace
 
 std::string_view selectionName(SelectionMetric metric) noexcept {
-    switch (metric) {
-        case SelectionMetric::Auroc:
-            return "auroc";
-        case SelectionMetric::Loss:
-            return "loss";
-        case SelectionMetric::Last:
-            return "last";
-    }
-    return "auroc";
+    return nameOf(kSelections, metric);
 }
 
 std::string_view modeName(TrainingMode mode) noexcept {
-    switch (mode) {
-        case TrainingMode::Curriculum:
-            return "curriculum";
-        case TrainingMode::Naive:
-            return "naive";
-        case TrainingMode::Stage1:
-            return "stage1";
-    }
-    return "curriculum";
+    return nameOf(kModes, mode);
 }
 
 TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
@@ -154,9 +186,9 @@ json TrainingConfig::toJson() const {
         {"crop_rows", preprocess.cropRows},
         {"width", network.width},
         {"blocks", {network.blocks[0], network.blocks[1], network.blocks[2], network.blocks[3]}},
-        {"norm", network.norm == NormKind::Batch ? "batch" : "instance"},
-        {"head_init", network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out"},
-        {"input", network.input == InputKind::Subtractions ? "subtractions" : "phases"},
+        {"norm", nameOf(kNorms, network.norm)},
+        {"head_init", nameOf(kHeadInits, network.headInit)},
+        {"input", nameOf(kInputs, network.input)},
         {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
         {"patch_jitter", patchJitter},
         {"batch_size", batchSize},
@@ -172,7 +204,7 @@ json TrainingConfig::toJson() const {
         {"class_balanced", classBalanced},
         {"background_patches", backgroundPatches},
         {"selection", std::string(selectionName(selection))},
-        {"stage2_head", stage2Head == Stage2Head::Stage1 ? "stage1" : "fresh"},
+        {"stage2_head", nameOf(kStage2Heads, stage2Head)},
         {"folds", folds},
         {"validation_fraction", validationFraction},
         {"seed", seed},
@@ -200,18 +232,12 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     } catch (const IoError& e) {
         fail(source, e.reason());
     }
-    std::string mode = std::string(modeName(c.mode));
-    std::string selection(selectionName(c.selection));
-    std::string stage2Head = c.stage2Head == Stage2Head::Stage1 ? "stage1" : "fresh";
     std::array<std::int64_t, 3> grid = c.preprocess.grid;
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
-    std::string norm = c.network.norm == NormKind::Batch ? "batch" : "instance";
-    std::string headInit = c.network.headInit == HeadInit::FanIn ? "fan_in" : "fan_out";
-    std::string input = c.network.input == InputKind::Subtractions ? "subtractions" : "phases";
     readObject(j, "",
                {{"preset", into(ignoredPreset)},
-                {"mode", into(mode)},
+                {"mode", intoChoice(c.mode, kModes, "mode", source)},
                 {"grid", intoTriple(grid)},
                 {"crop_rows", into(c.preprocess.cropRows)},
                 {"width", into(c.network.width)},
@@ -227,9 +253,9 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                          blocks[i] = v[i].get<std::int64_t>();
                      }
                  }},
-                {"norm", into(norm)},
-                {"head_init", into(headInit)},
-                {"input", into(input)},
+                {"norm", intoChoice(c.network.norm, kNorms, "norm", source)},
+                {"head_init", intoChoice(c.network.headInit, kHeadInits, "head_init", source)},
+                {"input", intoChoice(c.network.input, kInputs, "input", source)},
                 {"patch_size", intoTriple(c.patchSize)},
                 {"patch_jitter", into(c.patchJitter)},
                 {"batch_size", into(c.batchSize)},
@@ -249,8 +275,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                  }},
                 {"class_balanced", into(c.classBalanced)},
                 {"background_patches", into(c.backgroundPatches)},
-                {"selection", into(selection)},
-                {"stage2_head", into(stage2Head)},
+                {"selection", intoChoice(c.selection, kSelections, "selection", source)},
+                {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
                 {"folds", into(c.folds)},
                 {"validation_fraction", into(c.validationFraction)},
                 {"seed", into(c.seed)},
@@ -259,40 +285,6 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                 {"loader_threads", into(c.loaderThreads)},
                 {"cache_megabytes", into(c.cacheMegabytes)}},
                source);
-    if (mode == "curriculum") {
-        c.mode = TrainingMode::Curriculum;
-    } else if (mode == "naive") {
-        c.mode = TrainingMode::Naive;
-    } else if (mode == "stage1") {
-        c.mode = TrainingMode::Stage1;
-    } else {
-        fail(source, "'mode' must be curriculum, naive or stage1, not '" + mode + "'");
-    }
-    if (norm != "instance" && norm != "batch") {
-        fail(source, "'norm' must be instance or batch, not '" + norm + "'");
-    }
-    c.network.norm = norm == "batch" ? NormKind::Batch : NormKind::Instance;
-    if (headInit != "fan_in" && headInit != "fan_out") {
-        fail(source, "'head_init' must be fan_in or fan_out, not '" + headInit + "'");
-    }
-    c.network.headInit = headInit == "fan_in" ? HeadInit::FanIn : HeadInit::KaimingFanOut;
-    if (input != "phases" && input != "subtractions") {
-        fail(source, "'input' must be phases or subtractions, not '" + input + "'");
-    }
-    c.network.input = input == "subtractions" ? InputKind::Subtractions : InputKind::Phases;
-    if (selection == "auroc") {
-        c.selection = SelectionMetric::Auroc;
-    } else if (selection == "loss") {
-        c.selection = SelectionMetric::Loss;
-    } else if (selection == "last") {
-        c.selection = SelectionMetric::Last;
-    } else {
-        fail(source, "'selection' must be auroc, loss or last, not '" + selection + "'");
-    }
-    if (stage2Head != "fresh" && stage2Head != "stage1") {
-        fail(source, "'stage2_head' must be fresh or stage1, not '" + stage2Head + "'");
-    }
-    c.stage2Head = stage2Head == "stage1" ? Stage2Head::Stage1 : Stage2Head::Fresh;
     c.preprocess.grid = grid;
     c.network.blocks = blocks;
     c.validate(source);
