@@ -22,7 +22,8 @@ struct StageSettings {
 
 enum class TrainingMode { Curriculum, Naive, Stage1 };
 /// Model selection on the validation set: the best AUROC (ties broken by the loss), the lowest
-/// loss, or the last epoch (no selection; for validation sets too small to rank epochs).
+/// loss, or the last epoch (no selection, for validation sets too small to rank epochs; every
+/// epoch counts as an improvement, so early stopping never triggers).
 enum class SelectionMetric { Auroc, Loss, Last };
 
 /// How Stage 2 of the curriculum starts its head: a fresh one (the paper), or the Stage 1
