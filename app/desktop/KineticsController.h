@@ -31,7 +31,8 @@ namespace bmsc::app {
 /// panel (the curve under the mouse, or at the crosshair when the mouse is off the image), the
 /// kinetic-map controls (threshold of initial enhancement in %, opacity) and the map's colour
 /// bar; and the "Kinetic map" toggle (action_kineticMap, key K) that puts the colour-coded map
-/// over every slice view. The map is computed on a worker thread (QtConcurrent); a newer
+/// over every slice view (on a MIP: the category of the voxel each MIP pixel comes from, see
+/// viewer::OverlayProjection). The map is computed on a worker thread (QtConcurrent); a newer
 /// request cancels an older one and stale results are dropped, so the window stays responsive.
 /// Opening another study removes the map and turns the toggle off.
 class KineticsController : public QObject {

@@ -89,9 +89,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(&document_, &viewer::StudyDocument::viewChanged, this, &MainWindow::syncControls);
 
     kinetics_ = new KineticsController(&document_, this);
-    kinetics_->setViews({view_, coronal_, sagittal_});
+    kinetics_->setViews({view_, coronal_, sagittal_, mip_});
     overlay_ = new OverlayController(&document_, this, kinetics_);
-    overlay_->setViews({view_, coronal_, sagittal_});
+    overlay_->setViews({view_, coronal_, sagittal_, mip_});
     buildMenus();
     auto* side = new QToolBar(tr("Slices"), this);
     side->setObjectName(QStringLiteral("sliceToolBar"));

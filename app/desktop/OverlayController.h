@@ -40,6 +40,9 @@ class KineticsController;
 /// Errors (no study, unreadable file, no overlap) show a message box naming the file; the study
 /// and any overlay already shown stay as they were. Opening another study removes the overlay.
 ///
+/// A view that shows a MIP (the 2×2 layout's MIP pane) draws the overlay's maximum along the
+/// MIP's axis (viewer::OverlayProjection), with the same colours, threshold and opacity.
+///
 /// The views draw one overlay at a time, shared with the kinetic map: the one turned on last
 /// wins. Turning the kinetic map on turns "Overlay visible" off (the overlay stays loaded);
 /// turning "Overlay visible" on turns the kinetic map off.

@@ -1,6 +1,6 @@
 // The kinetics in the real main window: the curve type under the crosshair and the mouse, the
-// kinetic map on the views with its colour bar, the threshold, and the map going away when
-// another study is opened.
+// kinetic map on the views with its colour bar, the threshold, the map on the MIP pane, and
+// the map going away when another study is opened.
 #include "KineticsController.h"
 #include "MainWindow.h"
 #include "TestSupport.h"
@@ -151,6 +151,39 @@ private Q_SLOTS:
         QTRY_COMPARE(type->text(), QStringLiteral("fast / washout"));
         QVERIFY2(details->text().startsWith(QStringLiteral("Crosshair (11, 11, 3)")),
                  qPrintable(details->text()));
+    }
+
+    void kineticMapOnTheMipPane() {
+        QTemporaryDir dir;
+        writeStudy(bmsc::test::toPath(dir.filePath("S")));
+        app::MainWindow window;
+        window.findChild<QAction*>("layout_2x2")->trigger();
+        window.resize(1200, 800);
+        window.show();
+        window.openPath(dir.filePath("S"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        window.document()->setCursor({20, 28, 0});  // axial slice 0: no lesion on it
+        auto* axial = window.findChild<viewer::SliceView*>("sliceView");
+        auto* mip = window.findChild<viewer::SliceView*>("mipView");
+        QVERIFY(axial != nullptr && mip != nullptr);
+        QTRY_VERIFY(mip->isVisible());
+
+        window.findChild<QAction*>("action_kineticMap")->trigger();
+        // Each MIP pixel has the category of the voxel it comes from (the subtraction's
+        // brightest in its column): the lesions on slices 2…4 show through, each in its colour.
+        QTRY_VERIFY_WITH_TIMEOUT(redAndBluePixels(mip)[0] > 50, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(redAndBluePixels(mip)[1] > 50, 10000);
+        const QImage image = mip->grabFramebuffer();
+        const double scale = image.width() / static_cast<double>(mip->width());
+        const QPoint washout = pixelOf(mip, kWashoutCentre[0], kWashoutCentre[1]) * scale;
+        const QPoint persistent = pixelOf(mip, kPersistentCentre[0], kPersistentCentre[1]) * scale;
+        QVERIFY(qRed(image.pixel(washout)) - qBlue(image.pixel(washout)) > 80);
+        QVERIFY(qBlue(image.pixel(persistent)) - qRed(image.pixel(persistent)) > 80);
+        const auto onSlice = redAndBluePixels(axial);
+        QVERIFY(onSlice[0] < 5 && onSlice[1] < 5);
+
+        window.findChild<QAction*>("action_kineticMap")->trigger();  // off
+        QTRY_VERIFY_WITH_TIMEOUT(redAndBluePixels(mip)[0] < 5, 10000);
     }
 
     void kineticMapOnTheViews() {

@@ -205,6 +205,69 @@ private Q_SLOTS:
         QVERIFY(!mip->isVisible());
     }
 
+    /// Run at QT_SCALE_FACTOR 1 and 2 (test_main_window_conventions_hidpi): the corner text and
+    /// the crosshair keep their size in logical pixels, and a click picks the voxel under it.
+    void textCrosshairAndPickingFollowTheScale() {
+        app::MainWindow window;
+        window.setViewLayout(QStringLiteral("1x3"));
+        window.resize(1000, 600);
+        window.show();
+        window.openPath(dir_.filePath("S"));
+        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        auto* view = window.findChild<viewer::SliceView*>("sliceView");
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabFramebuffer()) > 4, 5000);
+        const double ratio = view->devicePixelRatioF();
+        QCOMPARE(view->sliceRenderer()->pixelRatio(), ratio);
+
+        // A click on voxel (5, 10) of the axial view puts the crosshair there.
+        QPoint target;
+        for (int y = 0; y < view->height() && target.isNull(); ++y) {
+            for (int x = 0; x < view->width() && target.isNull(); ++x) {
+                const auto v = voxelAt(view, QPoint(x, y));
+                if (v && (*v)[0] == 5 && (*v)[1] == 10) {
+                    target = QPoint(x + 2, y + 2);
+                }
+            }
+        }
+        QVERIFY(!target.isNull());
+        QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, target);
+        QCOMPARE(window.document()->cursor(), (io::Index3{5, 10, 2}));
+
+        // The crosshair's vertical line, across the row through the view's centre: green
+        // pixels, as wide in logical pixels as at scale 1 (1 px; drawn smooth, so up to 3).
+        const auto greenRun = [&](const QImage& image) {
+            int run = 0;
+            const int y = image.height() / 2;
+            for (int x = 0; x < image.width(); ++x) {
+                const QRgb p = image.pixel(x, y);
+                run += qGreen(p) - qRed(p) > 40 && qGreen(p) - qBlue(p) > 30 ? 1 : 0;
+            }
+            return run;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(greenRun(view->grabFramebuffer()) > 0, 5000);
+        const double lineWidth = greenRun(view->grabFramebuffer()) / ratio;
+        QVERIFY2(lineWidth >= 0.9 && lineWidth <= 3.0, qPrintable(QString::number(lineWidth)));
+
+        // The caption at the top left ("pre  slice 3/5", 14 px): the height of its yellow
+        // pixels in logical pixels, whatever the scale.
+        const QImage image = view->grabFramebuffer();
+        int top = image.height();
+        int bottom = -1;
+        for (int y = 0; y < image.height() / 4; ++y) {
+            for (int x = 0; x < image.width() / 3; ++x) {
+                const QRgb p = image.pixel(x, y);
+                if (qRed(p) > 150 && qRed(p) - qBlue(p) > 100 && qGreen(p) - qBlue(p) > 80) {
+                    top = std::min(top, y);
+                    bottom = std::max(bottom, y);
+                }
+            }
+        }
+        QVERIFY(bottom >= top);
+        const double captionHeight = (bottom - top + 1) / ratio;
+        QVERIFY2(captionHeight >= 9.0 && captionHeight <= 20.0,
+                 qPrintable(QString::number(captionHeight)));
+    }
+
     void layoutsUseTheWholeArea() {
         app::MainWindow window;
         window.resize(1100, 800);

@@ -1,8 +1,8 @@
 // A user-loaded overlay in the real main window: an image on the study grid shown in hot
 // colours at its bright block, the visibility toggle, the threshold control, resampling of an
 // image on another grid, refusal of a corrupt file and of an image beside the study (the study
-// stays open), the hand-over with the kinetic map, and the overlay going away when another
-// study is opened.
+// stays open), the hand-over with the kinetic map, the projection on the MIP pane, and the
+// overlay going away when another study is opened.
 #include "KineticsController.h"
 #include "MainWindow.h"
 #include "OverlayController.h"
@@ -50,7 +50,8 @@ void writeStudy(const fs::path& folder) {
 /// Zero with a bright block (208…215) at i, j 8…15, k 2…4 of the study grid, written on a grid
 /// `factor` times coarser in i and j (same physical extent). `hotter`: also a spot of 400 at
 /// i 30…33, j 20…23 of slice k 0 (fine grid only), so that the image's maximum is above the block.
-void writeOverlay(const fs::path& file, int factor, bool hotter = false) {
+/// `lastSlice` < 4 ends the block earlier (2: on slice k 2 only).
+void writeOverlay(const fs::path& file, int factor, bool hotter = false, int lastSlice = 4) {
     io::Geometry g = studyGrid();
     g.size = {40 / factor, 32 / factor, 6};
     g.spacing = {2.0 * factor, 2.0 * factor, 3.0};
@@ -58,7 +59,7 @@ void writeOverlay(const fs::path& file, int factor, bool hotter = false) {
     // edges stay at the same place.
     g.origin = {(factor - 1) * 1.0, (factor - 1) * 1.0, 0.0};
     io::Volume v(g);
-    for (std::int64_t k = 2; k <= 4; ++k) {
+    for (std::int64_t k = 2; k <= lastSlice; ++k) {
         for (std::int64_t j = 8 / factor; j < 16 / factor; ++j) {
             for (std::int64_t i = 8 / factor; i < 16 / factor; ++i) {
                 v.at(i, j, k) = 200.0f + static_cast<float>(i);
@@ -271,6 +272,37 @@ private Q_SLOTS:
         QVERIFY(f.overlay->visibleAction()->isChecked());
         QVERIFY(!kinetic->isChecked());
         QTRY_VERIFY_WITH_TIMEOUT(hotPixels(f.axial)[0] > 50, 10000);
+    }
+
+    void mipPaneShowsProjectionOfOverlay() {
+        Fixture f;
+        QVERIFY(f.open());
+        f.window.findChild<QAction*>("layout_2x2")->trigger();
+        auto* mip = f.window.findChild<viewer::SliceView*>("mipView");
+        QVERIFY(mip != nullptr);
+        QTRY_VERIFY_WITH_TIMEOUT(mip->isVisible(), 10000);
+        const QString file = f.dir.filePath("one-slice.nii.gz");
+        writeOverlay(test::toPath(file), 1, false, 2);  // the block on slice k 2 only
+        QString error;
+        QVERIFY2(f.overlay->loadOverlay(file, &error), qPrintable(error));
+        // The axial view is on slice 3, past the block; the MIP projects through all slices.
+        QCOMPARE(f.window.document()->slice(), std::int64_t{3});
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(mip)[0] > 50, 10000);
+        QCOMPARE(hotPixels(mip)[1], 0);
+        QCOMPARE(hotPixels(f.axial)[0], 0);
+
+        f.overlay->visibleAction()->trigger();  // O
+        QVERIFY(!f.overlay->visibleAction()->isChecked());
+        QTRY_COMPARE_WITH_TIMEOUT(hotPixels(mip)[0], 0, 10000);
+        f.overlay->visibleAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(mip)[0] > 50, 10000);
+
+        // The main view showing a MIP draws the projection too.
+        f.window.document()->showSubtraction(1, true);
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(f.axial)[0] > 50, 10000);
+        QCOMPARE(hotPixels(f.axial)[1], 0);
+        f.window.document()->setChannel(io::Channel::Pre);  // back to slice 3: none
+        QTRY_COMPARE_WITH_TIMEOUT(hotPixels(f.axial)[0], 0, 10000);
     }
 
     void anotherStudyRemovesOverlay() {

@@ -95,6 +95,10 @@ std::shared_ptr<const io::Volume> StudyDocument::mip(int phase) {
     return derivedVolume(phase, true);
 }
 
+std::shared_ptr<const io::Volume> StudyDocument::subtraction(int phase) {
+    return derivedVolume(phase, false);
+}
+
 WindowLevel StudyDocument::derivedWindow(int phase, bool mip) {
     if (derivedVolume(phase, mip) == nullptr) {
         return {};

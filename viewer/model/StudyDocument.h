@@ -54,6 +54,8 @@ public:
     /// remembered preset, when first asked for), for a MIP pane next to the main view; null
     /// without a study. `phase` 1…4.
     std::shared_ptr<const io::Volume> mip(int phase);
+    /// Subtraction post`phase` − pre (computed on first use, then cached); null without a study.
+    std::shared_ptr<const io::Volume> subtraction(int phase);
     WindowLevel derivedWindow(int phase, bool mip);
     void setDerivedWindow(int phase, bool mip, const WindowLevel& window);
     /// The slice k at which subtraction `phase` is brightest in column (i, j): where a MIP's

@@ -70,6 +70,10 @@ std::array<int, 2> textSize(vtkTextActor* text) {
     return {box[1] - box[0] + 1, box[3] - box[2] + 1};
 }
 
+/// Font sizes in logical pixels (multiplied by the pixel ratio when drawn).
+constexpr int kLetterSize = 18;
+constexpr int kCornerSize = 14;
+
 void styleText(vtkTextActor* text, double x, double y, int hJustify, int vJustify, int size) {
     text->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
     text->SetPosition(x, y);
@@ -113,12 +117,12 @@ SliceRenderer::SliceRenderer(ViewAxis axis) : axis_(axis) {
     stack_->VisibilityOff();
     renderer_->AddViewProp(stack_);
 
-    styleText(labels_[0], 0.01, 0.5, VTK_TEXT_LEFT, VTK_TEXT_CENTERED, 18);
-    styleText(labels_[1], 0.99, 0.5, VTK_TEXT_RIGHT, VTK_TEXT_CENTERED, 18);
-    styleText(labels_[2], 0.5, 0.99, VTK_TEXT_CENTERED, VTK_TEXT_TOP, 18);
-    styleText(labels_[3], 0.5, 0.01, VTK_TEXT_CENTERED, VTK_TEXT_BOTTOM, 18);
-    styleText(topLeft_, 0.01, 0.99, VTK_TEXT_LEFT, VTK_TEXT_TOP, 14);
-    styleText(bottomLeft_, 0.01, 0.01, VTK_TEXT_LEFT, VTK_TEXT_BOTTOM, 14);
+    styleText(labels_[0], 0.01, 0.5, VTK_TEXT_LEFT, VTK_TEXT_CENTERED, kLetterSize);
+    styleText(labels_[1], 0.99, 0.5, VTK_TEXT_RIGHT, VTK_TEXT_CENTERED, kLetterSize);
+    styleText(labels_[2], 0.5, 0.99, VTK_TEXT_CENTERED, VTK_TEXT_TOP, kLetterSize);
+    styleText(labels_[3], 0.5, 0.01, VTK_TEXT_CENTERED, VTK_TEXT_BOTTOM, kLetterSize);
+    styleText(topLeft_, 0.01, 0.99, VTK_TEXT_LEFT, VTK_TEXT_TOP, kCornerSize);
+    styleText(bottomLeft_, 0.01, 0.01, VTK_TEXT_LEFT, VTK_TEXT_BOTTOM, kCornerSize);
     for (auto& label : labels_) {
         renderer_->AddViewProp(label);
     }
@@ -356,18 +360,20 @@ void SliceRenderer::setInfoText(const std::string& topLeft, const std::string& b
 }
 
 void SliceRenderer::layoutText() {
-    const auto [width, height] = viewport_;
+    // Text is measured in device pixels: compare it with the viewport in device pixels.
+    const double width = viewport_[0] * pixelRatio_;
+    const double height = viewport_[1] * pixelRatio_;
     if (width <= 0 || height <= 0) {
         return;
     }
     // The corner texts start at 1 % from the left edge; a letter centred on the top (bottom)
-    // edge that would reach into them, with 8 px to spare, moves below (above) them.
+    // edge that would reach into them, with 8 logical px to spare, moves below (above) them.
     auto edgeY = [&](vtkTextActor* corner, vtkTextActor* letter, bool top) {
         const auto [cornerWidth, cornerHeight] = textSize(corner);
         const int letterWidth = textSize(letter)[0];
-        const bool clash =
-            cornerWidth > 0 && 0.01 * width + cornerWidth + 8 > (width - letterWidth) / 2.0;
-        const double shift = clash ? (cornerHeight + 4.0) / height : 0.0;
+        const bool clash = cornerWidth > 0 && 0.01 * width + cornerWidth + 8 * pixelRatio_ >
+                                                  (width - letterWidth) / 2.0;
+        const double shift = clash ? (cornerHeight + 4.0 * pixelRatio_) / height : 0.0;
         return top ? 0.99 - shift : 0.01 + shift;
     };
     labels_[2]->SetPosition(0.5, edgeY(topLeft_, labels_[2], true));
@@ -410,6 +416,22 @@ std::array<std::string, 4> SliceRenderer::orientationLabels() const {
     };
     return {letterOf(lps(axes[0], -1)), letterOf(lps(axes[0], 1)), letterOf(lps(axes[1], 1)),
             letterOf(lps(axes[1], -1))};
+}
+
+void SliceRenderer::setPixelRatio(double ratio) {
+    ratio = std::clamp(ratio, 0.25, 8.0);
+    if (ratio == pixelRatio_) {
+        return;
+    }
+    pixelRatio_ = ratio;
+    const auto scaled = [ratio](int size) { return static_cast<int>(std::lround(size * ratio)); };
+    for (auto& label : labels_) {
+        label->GetTextProperty()->SetFontSize(scaled(kLetterSize));
+    }
+    topLeft_->GetTextProperty()->SetFontSize(scaled(kCornerSize));
+    bottomLeft_->GetTextProperty()->SetFontSize(scaled(kCornerSize));
+    crosshairActor_->GetProperty()->SetLineWidth(static_cast<float>(ratio));
+    layoutText();
 }
 
 void SliceRenderer::fitToViewport(int width, int height) {

@@ -71,6 +71,13 @@ public:
     /// Text in the top-left corner (channel, slice) and the bottom-left corner (window).
     void setInfoText(const std::string& topLeft, const std::string& bottomLeft = {});
 
+    /// Device pixels per logical pixel of the window drawn into (Qt's devicePixelRatio: 2 on a
+    /// 200 % screen). The render window is sized in device pixels, so the letters, corner
+    /// texts and crosshair are drawn this many times larger to keep their size on screen.
+    /// Viewport sizes and positions given to the other calls stay in logical pixels.
+    void setPixelRatio(double ratio);
+    double pixelRatio() const { return pixelRatio_; }
+
     /// Fits the whole slice into a viewport of `width` × `height` pixels (aspect only); zoom
     /// and pan stay as they are (resetView() drops them).
     void fitToViewport(int width, int height);
@@ -116,7 +123,8 @@ private:
     std::int64_t slice_ = 0;
     OverlayLayer overlay_;
     double aspect_ = 1.0;                ///< viewport width / height
-    std::array<int, 2> viewport_{0, 0};  ///< width, height in pixels (fitToViewport)
+    std::array<int, 2> viewport_{0, 0};  ///< width, height in logical pixels (fitToViewport)
+    double pixelRatio_ = 1.0;            ///< device pixels per logical pixel
     double zoom_ = 1.0;
     std::array<double, 2> pan_{0.0, 0.0};  ///< view centre offset, display mm (right, up)
     std::optional<io::Index3> crosshair_;

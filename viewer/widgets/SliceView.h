@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/OverlayProjection.h"
 #include "model/StudyDocument.h"
 #include "render/SliceRenderer.h"
 #include "widgets/VtkOpenGLWidget.h"
@@ -41,7 +42,10 @@ public:
     QSize sizeHint() const override { return {640, 640}; }
 
     /// The overlay drawn over every slice (kinetic map, heat map); hidden when not on the grid,
-    /// removed when the document opens another study.
+    /// removed when the document opens another study. Over a MIP (the MIP pane, or the main
+    /// view showing a MIP) its projection is drawn (OverlayProjection: the maximum of a
+    /// continuous map, the category at the MIP's brightest voxel of the kinetic map), computed
+    /// on a worker when first needed (nothing is drawn meanwhile) and cached for that overlay.
     void setOverlay(const OverlayLayer& overlay);
     SliceRenderer* sliceRenderer() { return renderer_.get(); }
 
@@ -68,12 +72,19 @@ private:
     int mipPhase() const;
     /// Moves the crosshair to the voxel under `position` (of a MIP: the brightest in depth).
     void pick(const QPointF& position);
+    /// Hands the overlay (or, over a MIP, its projection) to the renderer.
+    void applyOverlay();
 
     StudyDocument* document_;
     std::unique_ptr<SliceRenderer> renderer_;
     ViewAxis axis_;
     bool crosshair_ = false;
     const io::Study* shown_ = nullptr;
+    OverlayLayer overlay_;
+    OverlayProjection projection_;
+    int projectionGeneration_ = 0;                     ///< a result of an older request is dropped
+    std::shared_ptr<const io::Volume> pendingSource_;  ///< being projected now, with:
+    std::shared_ptr<const io::Volume> pendingSubtraction_;
     bool mipPane_ = false;
     bool dragging_ = false;
     bool panning_ = false;
