@@ -70,6 +70,20 @@ std::optional<io::Index3> voxelAt(viewer::SliceView* v, const QPoint& p) {
     return v->sliceRenderer()->voxelAt(p.x(), p.y(), v->width(), v->height());
 }
 
+/// The first pixel (row by row) that shows in-plane voxel (i, j), moved by `inset` pixels
+/// right and down so that a click lands inside the voxel; null when no pixel shows it.
+QPoint pixelShowing(viewer::SliceView* v, std::int64_t i, std::int64_t j, int inset) {
+    for (int y = 0; y < v->height(); ++y) {
+        for (int x = 0; x < v->width(); ++x) {
+            const auto voxel = voxelAt(v, QPoint(x, y));
+            if (voxel && (*voxel)[0] == i && (*voxel)[1] == j) {
+                return QPoint(x + inset, y + inset);
+            }
+        }
+    }
+    return {};
+}
+
 /// Accepts every visible message box (its text kept), as a user clicking OK.
 class BoxCloser : public QObject {
 public:
@@ -189,15 +203,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(mip->grabFramebuffer()) > 4, 5000);
 
         // A click on the MIP goes to the brightest voxel of the column: the spot at k = 3.
-        QPoint spot;
-        for (int y = 0; y < mip->height() && spot.isNull(); ++y) {
-            for (int x = 0; x < mip->width() && spot.isNull(); ++x) {
-                const auto v = voxelAt(mip, QPoint(x, y));
-                if (v && (*v)[0] == 12 && (*v)[1] == 8) {
-                    spot = QPoint(x + 1, y + 1);
-                }
-            }
-        }
+        const QPoint spot = pixelShowing(mip, 12, 8, 1);
         QVERIFY(!spot.isNull());
         QTest::mouseClick(mip, Qt::LeftButton, Qt::NoModifier, spot);
         QCOMPARE(window.document()->cursor(), (io::Index3{12, 8, 3}));
@@ -220,15 +226,7 @@ private Q_SLOTS:
         QCOMPARE(view->sliceRenderer()->pixelRatio(), ratio);
 
         // A click on voxel (5, 10) of the axial view puts the crosshair there.
-        QPoint target;
-        for (int y = 0; y < view->height() && target.isNull(); ++y) {
-            for (int x = 0; x < view->width() && target.isNull(); ++x) {
-                const auto v = voxelAt(view, QPoint(x, y));
-                if (v && (*v)[0] == 5 && (*v)[1] == 10) {
-                    target = QPoint(x + 2, y + 2);
-                }
-            }
-        }
+        const QPoint target = pixelShowing(view, 5, 10, 2);
         QVERIFY(!target.isNull());
         QTest::mouseClick(view, Qt::LeftButton, Qt::NoModifier, target);
         QCOMPARE(window.document()->cursor(), (io::Index3{5, 10, 2}));
