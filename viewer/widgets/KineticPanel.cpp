@@ -235,11 +235,20 @@ void KineticPanel::fitAxes() {
         }
     }
     const double span = x1 - x0;
-    const double step = 50.0;
+    // A step of 50 % up to the usual ranges, coarser for steep curves: at most 8 intervals,
+    // so that the labels keep their room (13 labels of 100 % at ~1000 % were elided to "…").
+    double step = 50.0;
+    for (const double nice : {100.0, 200.0, 250.0, 500.0, 1000.0, 2000.0, 5000.0}) {
+        if ((y1 - y0 + 25.0) / step <= 8.0) {
+            break;
+        }
+        step = nice;
+    }
     axisX_->setRange(x0 - 0.04 * span, x1 + 0.04 * span);
     axisX_->setTickInterval(seconds ? (span > 400 ? 120.0 : 60.0) : 1.0);
-    axisY_->setRange(std::floor((y0 - 10.0) / step) * step, std::ceil((y1 + 15.0) / step) * step);
-    axisY_->setTickInterval(y1 - y0 > 400 ? 100.0 : step);
+    // The bottom on a 50 % line (not a whole coarse step below zero), the top on a tick.
+    axisY_->setRange(std::floor((y0 - 10.0) / 50.0) * 50.0, std::ceil((y1 + 15.0) / step) * step);
+    axisY_->setTickInterval(step);
     guide50_->replace(QList<QPointF>{{x0 - span, 50.0}, {x1 + span, 50.0}});
     guide100_->replace(QList<QPointF>{{x0 - span, 100.0}, {x1 + span, 100.0}});
 }
