@@ -219,6 +219,23 @@ private Q_SLOTS:
                     "post2, post3, post4, t2");
     }
 
+    void aCorruptChannelIsNamedWhicheverThreadReadsIt() {
+        // readImageStudy reads every other channel on a second thread: a broken file on
+        // either side is reported with its name, and nothing is returned half-read.
+        for (const char* broken : {"post1", "post2"}) {
+            QTemporaryDir dir;
+            const fs::path folder = bmsc::test::toPath(dir.path());
+            for (const Channel c : kAllChannels) {
+                writeImage(randomVolume(smallGrid(), static_cast<unsigned>(c) + 1),
+                           folder / (std::string(channelName(c)) + ".nii"));
+            }
+            const fs::path file = folder / (std::string(broken) + ".nii");
+            fs::resize_file(file, fs::file_size(file) - 100);
+            expectError([&] { readStudy(folder); }, ErrorCode::Corrupt,
+                        std::string(broken) + ".nii");
+        }
+    }
+
     void absurdHeaderSize() {
         QTemporaryDir dir;
         const fs::path file = bmsc::test::toPath(dir.filePath("absurd.nii"));
