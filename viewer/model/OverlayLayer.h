@@ -24,6 +24,8 @@ struct OverlayLayer {
     double maximum = 1.0;
     double opacity = 0.5;
     bool visible = true;
+
+    bool operator==(const OverlayLayer&) const = default;  ///< the same volume (pointer) and look
 };
 
 }  // namespace bmsc::viewer

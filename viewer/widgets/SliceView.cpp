@@ -90,7 +90,7 @@ void SliceView::setOverlay(const OverlayLayer& overlay) {
 void SliceView::applyOverlay() {
     const bool onMip = mipPane_ || document_->derived() == StudyDocument::Derived::Mip;
     if (!onMip || overlay_.volume == nullptr || !document_->hasStudy()) {
-        renderer_->setOverlay(overlay_);
+        give(overlay_);
         return;
     }
     const int phase = mipPane_ ? mipPhase() : document_->derivedPhase();
@@ -98,7 +98,7 @@ void SliceView::applyOverlay() {
         overlay_.colorMap == ColorMap::Kinetic ? document_->subtraction(phase) : nullptr;
     OverlayLayer drawn = overlay_;
     drawn.volume = projection_.cached(overlay_, subtraction);
-    renderer_->setOverlay(drawn);  // none while the projection is being computed
+    give(drawn);  // none while the projection is being computed
     if (drawn.volume != nullptr || !overlay_.visible ||
         (pendingSource_ == overlay_.volume && pendingSubtraction_ == subtraction)) {
         return;
@@ -129,6 +129,16 @@ void SliceView::applyOverlay() {
         [layer, subtraction] { return OverlayProjection::compute(layer, subtraction); }));
 }
 
+void SliceView::give(const OverlayLayer& drawn) {
+    // syncView runs on every slice step and channel switch: hand the renderer the layer only
+    // when it changed (setOverlay re-wraps the volume and rebuilds the lookup table).
+    if (drawn == given_) {
+        return;
+    }
+    given_ = drawn;
+    renderer_->setOverlay(drawn);
+}
+
 void SliceView::syncStudy() {
     if (document_->study() != shown_) {
         overlay_ = OverlayLayer{};  // an overlay belongs to the study it was computed from
@@ -136,6 +146,7 @@ void SliceView::syncStudy() {
         ++projectionGeneration_;  // a projection under way is of the old study's overlay
         pendingSource_.reset();
         pendingSubtraction_.reset();
+        given_ = OverlayLayer{};
         renderer_->clearOverlay();
     }
     shown_ = document_->study();

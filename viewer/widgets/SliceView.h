@@ -74,6 +74,8 @@ private:
     void pick(const QPointF& position);
     /// Hands the overlay (or, over a MIP, its projection) to the renderer.
     void applyOverlay();
+    /// renderer_->setOverlay(drawn) unless it is what the renderer already has.
+    void give(const OverlayLayer& drawn);
 
     StudyDocument* document_;
     std::unique_ptr<SliceRenderer> renderer_;
@@ -81,6 +83,7 @@ private:
     bool crosshair_ = false;
     const io::Study* shown_ = nullptr;
     OverlayLayer overlay_;
+    OverlayLayer given_;  ///< what the renderer was last given (overlay_ or its projection)
     OverlayProjection projection_;
     int projectionGeneration_ = 0;                     ///< a result of an older request is dropped
     std::shared_ptr<const io::Volume> pendingSource_;  ///< being projected now, with:
