@@ -12,8 +12,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <future>
-#include <thread>
 
 namespace bmsc::io {
 namespace fs = std::filesystem;
@@ -264,43 +262,17 @@ Study readImageStudy(const fs::path& folder, Progress* progress) {
                       "missing channel file(s): " + missing +
                           " (expected pre, post1-post4 and t2 as .nii.gz, .nii, .nrrd or .mha)");
     }
-    // The six files are independent, and reading one is decompression on one core: with a
-    // second core, a second thread reads every other channel while this one reads the rest
-    // and reports progress (bench_viewer, 2 cores: the six .nii.gz of a 512 × 512 × 32 study
-    // in 510–555 ms instead of 1080). `second` is declared after `volumes` so that unwinding
-    // waits for it first.
-    detail::registerItkImageIo();  // before any second thread uses the factories
-    std::array<Volume, kChannelCount> volumes;
-    std::future<void> second;
-    const bool parallel = std::thread::hardware_concurrency() > 1;
-    if (parallel) {
-        second = std::async(std::launch::async, [&volumes, &files] {
-            for (std::size_t i = 1; i < kChannelCount; i += 2) {
-                volumes[i] = readImage(files[i]);
-            }
-        });
-    }
-    for (std::size_t i = 0; i < kChannelCount; ++i) {
-        if (parallel && i % 2 == 1) {
-            continue;
-        }
-        throwIfCancelled(progress, folder.c_str());
-        if (progress != nullptr) {
-            progress->report(static_cast<double>(i) / kChannelCount,
-                             "reading " + files[i].filename().string());
-        }
-        volumes[i] = readImage(files[i]);
-    }
-    if (second.valid()) {
-        second.get();  // rethrows the second thread's error, which names its file
-    }
-
     Study study;
     study.metadata.source = folder.string();
     study.metadata.patientId = folder.filename().string();
     for (const Channel c : kAllChannels) {
+        throwIfCancelled(progress, folder.c_str());
         const fs::path& file = files[static_cast<std::size_t>(c)];
-        Volume volume = std::move(volumes[static_cast<std::size_t>(c)]);
+        if (progress != nullptr) {
+            progress->report(static_cast<double>(c) / kChannelCount,
+                             "reading " + file.filename().string());
+        }
+        Volume volume = readImage(file);
         if (c != Channel::Pre && !volume.geometry().sameGrid(study.geometry(), 1e-3)) {
             study.metadata.report.push_back(std::string(channelName(c)) + ": " +
                                             volume.geometry().describe() +

@@ -219,9 +219,9 @@ private Q_SLOTS:
                     "post2, post3, post4, t2");
     }
 
-    void aCorruptChannelIsNamedWhicheverThreadReadsIt() {
-        // readImageStudy reads every other channel on a second thread: a broken file on
-        // either side is reported with its name, and nothing is returned half-read.
+    void aCorruptChannelIsNamed() {
+        // A broken channel file is reported with its name, whichever channel it is, and
+        // nothing is returned half-read (kept from an attempt to read on two threads).
         for (const char* broken : {"post1", "post2"}) {
             QTemporaryDir dir;
             const fs::path folder = bmsc::test::toPath(dir.path());
