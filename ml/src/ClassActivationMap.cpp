@@ -3,6 +3,34 @@
 #include <torch/torch.h>
 
 namespace bmsc::ml {
+namespace {
+
+namespace F = torch::nn::functional;
+
+// The coarse map of a windowed model (one cell per window, centres at tile/2 + i · stride)
+// on the breast grid: linear between window centres, the nearest centre's value beyond them.
+torch::Tensor windowsToGrid(const torch::Tensor& coarse, const ResNet3dOptions& o,
+                            const std::array<std::int64_t, 3>& size) {
+    std::vector<torch::Tensor> axes;  // normalised lattice coordinate per voxel, per axis
+    for (int d = 0; d < 3; ++d) {
+        const auto cells = coarse.size(2 + d);
+        const auto voxel = torch::arange(size[static_cast<std::size_t>(d)], torch::kFloat) + 0.5;
+        const auto u = (voxel - 0.5 * static_cast<double>(o.breastTile[d])) /
+                       static_cast<double>(o.breastStride[d]);
+        axes.push_back(cells > 1 ? (u * (2.0 / static_cast<double>(cells - 1)) - 1.0).clamp(-1, 1)
+                                 : torch::zeros_like(u));
+    }
+    const auto mesh = torch::meshgrid({axes[0], axes[1], axes[2]}, "ij");
+    // grid_sample's last axis is (W, H, D) = (z, y, x).
+    const auto grid = torch::stack({mesh[2], mesh[1], mesh[0]}, -1).unsqueeze(0);
+    return F::grid_sample(coarse.to(torch::kFloat), grid.to(coarse.device()),
+                          F::GridSampleFuncOptions()
+                              .mode(torch::kBilinear)
+                              .padding_mode(torch::kBorder)
+                              .align_corners(true));
+}
+
+}  // namespace
 
 ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& input,
                                  std::int64_t malignantClass) {
@@ -18,12 +46,14 @@ ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& i
     const auto coarse =
         (features * w).sum(1, /*keepdim=*/true) + (bias[malignantClass] - bias[other]);
 
-    namespace F = torch::nn::functional;
-    const auto fine = F::interpolate(
-        coarse, F::InterpolateFuncOptions()
-                    .size(std::vector<std::int64_t>{input.size(2), input.size(3), input.size(4)})
-                    .mode(torch::kTrilinear)
-                    .align_corners(false));
+    const auto fine =
+        model->windowed()
+            ? windowsToGrid(coarse, model->options(), {input.size(2), input.size(3), input.size(4)})
+            : F::interpolate(coarse, F::InterpolateFuncOptions()
+                                         .size(std::vector<std::int64_t>{
+                                             input.size(2), input.size(3), input.size(4)})
+                                         .mode(torch::kTrilinear)
+                                         .align_corners(false));
     ActivationMap result;
     result.coarse = coarse[0][0].contiguous();
     result.map = fine[0][0].contiguous();

@@ -141,15 +141,42 @@ void BreastClassifierImpl::resetHead(HeadKind kind) {
 }
 
 torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
-    return backbone_->forward(x);
+    if (!windowed()) {
+        return backbone_->forward(x);
+    }
+    // (N, C, X, Y, Z) → windows (N·nx·ny·nz, C, tx, ty, tz) → the backbone → one cell each.
+    const auto& t = options_.breastTile;
+    const auto& s = options_.breastStride;
+    for (int d = 0; d < 3; ++d) {
+        if (x.size(2 + d) < t[d] || (x.size(2 + d) - t[d]) % s[d] != 0) {
+            throw std::invalid_argument("the breast grid is not covered by whole windows");
+        }
+    }
+    const auto w = x.unfold(2, t[0], s[0]).unfold(3, t[1], s[1]).unfold(4, t[2], s[2]);
+    const auto n = w.size(0), c = w.size(1), nx = w.size(2), ny = w.size(3), nz = w.size(4);
+    const auto windows =
+        w.permute({0, 2, 3, 4, 1, 5, 6, 7}).reshape({n * nx * ny * nz, c, t[0], t[1], t[2]});
+    const auto cells = F::adaptive_avg_pool3d(backbone_->forward(windows),
+                                              F::AdaptiveAvgPool3dFuncOptions(1));
+    return cells.reshape({n, nx, ny, nz, cells.size(1)}).permute({0, 4, 1, 2, 3});
 }
 
 torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
     // Patch head: the average over the final map — (2,2,1) for a 64×64×4 patch, as the
     // (2,2,1) pool of NETWORK.md; a 32×32×4 patch (demo) ends as 1×1×1 and is taken as is.
-    // Whole breasts: the (2,2,1) pool, then the adaptive average pool.
+    // Whole breasts: the (2,2,1) pool, then the adaptive average pool; windowed breasts: the
+    // mean over the windows' cells.
     torch::Tensor y;
-    if (head_ == HeadKind::WholeBreast) {
+    if (head_ == HeadKind::WholeBreast && options_.breastPool == BreastPool::Max) {
+        // One cell per patch-sized region: a window, or the (2,2,1) pool of a 64×64×4 region
+        // of a one-pass breast.
+        const auto cells = windowed() ? features : pool_(features);
+        const auto logits = fc_(cells).flatten(2);  // (N, classes, cells)
+        const auto malignancy = logits.select(1, logits.size(1) - 1) - logits.select(1, 0);
+        const auto best = malignancy.argmax(1).view({-1, 1, 1}).expand({-1, logits.size(1), 1});
+        return logits.gather(2, best).squeeze(2);
+    }
+    if (head_ == HeadKind::WholeBreast && !windowed()) {
         y = F::adaptive_avg_pool3d(pool_(features), F::AdaptiveAvgPool3dFuncOptions(1));
     } else {
         y = F::adaptive_avg_pool3d(features, F::AdaptiveAvgPool3dFuncOptions(1));

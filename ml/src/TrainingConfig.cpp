@@ -104,6 +104,18 @@ const Names<HeadInit> kHeadInits{{HeadInit::FanIn, "fan_in"}, {HeadInit::Kaiming
 const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
                                {InputKind::Subtractions, "subtractions"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
+const Names<BreastPool> kBreastPools{{BreastPool::Average, "average"}, {BreastPool::Max, "max"}};
+// "breast_pass": one pass over the breast (the paper), or windows of the Stage 1 patch size
+// side by side ("tiles") or overlapping by half ("windows"); see ResNet3dOptions::breastTile.
+enum class BreastPass { Whole, Tiles, Windows };
+const Names<BreastPass> kBreastPasses{
+    {BreastPass::Whole, "whole"}, {BreastPass::Tiles, "tiles"}, {BreastPass::Windows, "windows"}};
+
+BreastPass passOf(const ResNet3dOptions& n) {
+    return n.breastTile[0] == 0 ? BreastPass::Whole
+           : n.breastStride == n.breastTile ? BreastPass::Tiles
+                                            : BreastPass::Windows;
+}
 
 template <typename E>
 std::string_view nameOf(Names<E> names, E value) noexcept {
@@ -208,6 +220,8 @@ json TrainingConfig::toJson() const {
         {"background_patches", backgroundPatches},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
+        {"breast_pass", nameOf(kBreastPasses, passOf(network))},
+        {"breast_pool", nameOf(kBreastPools, network.breastPool)},
         {"folds", folds},
         {"validation_fraction", validationFraction},
         {"seed", seed},
@@ -238,6 +252,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     std::array<std::int64_t, 3> grid = c.preprocess.grid;
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
+    BreastPass pass = passOf(c.network);
     readObject(j, "",
                {{"preset", into(ignoredPreset)},
                 {"mode", intoChoice(c.mode, kModes, "mode", source)},
@@ -280,6 +295,9 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                 {"background_patches", into(c.backgroundPatches)},
                 {"selection", intoChoice(c.selection, kSelections, "selection", source)},
                 {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
+                {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
+                {"breast_pool",
+                 intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
                 {"folds", into(c.folds)},
                 {"validation_fraction", into(c.validationFraction)},
                 {"seed", into(c.seed)},
@@ -290,6 +308,11 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                source);
     c.preprocess.grid = grid;
     c.network.blocks = blocks;
+    const auto& p = c.patchSize;
+    c.network.breastTile = pass == BreastPass::Whole ? std::array<std::int64_t, 3>{0, 0, 0} : p;
+    c.network.breastStride = pass == BreastPass::Windows
+                                 ? std::array<std::int64_t, 3>{p[0] / 2, p[1] / 2, p[2] / 2}
+                                 : c.network.breastTile;
     c.validate(source);
     return c;
 }
@@ -337,6 +360,22 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "use a larger patch or \"norm\": \"batch\"");
     require(patchSize[0] <= bx && patchSize[1] <= by && patchSize[2] <= bz,
             "'patch_size' must fit in the breast grid");
+    const auto& tile = network.breastTile;
+    const auto& step = network.breastStride;
+    const std::array<std::int64_t, 3> breast{bx, by, bz};
+    bool covered = tile == std::array<std::int64_t, 3>{0, 0, 0} &&
+                   step == std::array<std::int64_t, 3>{0, 0, 0};
+    if (tile == patchSize) {
+        covered = true;
+        for (int d = 0; d < 3; ++d) {
+            covered = covered && step[d] > 0 && (breast[d] - tile[d]) % step[d] == 0;
+        }
+    }
+    require(covered, "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +
+                         "\" needs a breast grid covered by whole patches (breast " +
+                         std::to_string(bx) + "×" + std::to_string(by) + "×" +
+                         std::to_string(bz) + ", patch " + std::to_string(patchSize[0]) + "×" +
+                         std::to_string(patchSize[1]) + "×" + std::to_string(patchSize[2]) + ")");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
     for (const auto b : network.blocks) {
         require(b >= 1 && b <= 64, "'blocks' must be in 1..64");

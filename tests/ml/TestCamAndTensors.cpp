@@ -65,6 +65,52 @@ private Q_SLOTS:
         // Upsampling keeps the mean (each coarse cell covers 32×32×4 fine voxels).
         QVERIFY(std::abs(cam.map.mean().item<double>() - difference) < 1e-3);
     }
+
+    void windowedCamIsTheLesionHeadOnEachWindow() {
+        // breast_pass "windows" with breast_pool "max": a cell per 32×32×4 window (stride
+        // 16×16×2), each the Stage 1 head on that window; the breast logit is the top cell.
+        ResNet3dOptions options;
+        options.width = 8;
+        options.norm = NormKind::Batch;
+        options.breastTile = {32, 32, 4};
+        options.breastStride = {16, 16, 2};
+        options.breastPool = BreastPool::Max;
+        BreastClassifier model(options, HeadKind::Patch);
+        model->eval();
+        const auto input = torch::randn({1, 6, 64, 64, 16});
+        torch::Tensor perWindow = torch::empty({3, 3, 7});
+        {
+            torch::NoGradGuard noGrad;
+            using torch::indexing::Slice;
+            for (int i = 0; i < 3; ++i) {
+                for (int j = 0; j < 3; ++j) {
+                    for (int k = 0; k < 7; ++k) {
+                        const auto l = model->forward(input.index(
+                            {Slice(), Slice(), Slice(16 * i, 16 * i + 32),
+                             Slice(16 * j, 16 * j + 32), Slice(2 * k, 2 * k + 4)}));
+                        perWindow[i][j][k] = (l[0][1] - l[0][0]).item<float>();
+                    }
+                }
+            }
+        }
+        model->keepHead(HeadKind::WholeBreast);
+        const ActivationMap cam = classActivationMap(model, input);
+        QCOMPARE(cam.coarse.sizes().vec(), (std::vector<std::int64_t>{3, 3, 7}));
+        QVERIFY(torch::allclose(cam.coarse, perWindow, 1e-4, 1e-4));
+        torch::NoGradGuard noGrad;
+        const auto logits = model->forward(input);
+        QVERIFY(std::abs((logits[0][1] - logits[0][0]).item<double>() -
+                         perWindow.max().item<double>()) < 1e-4);
+        // On the breast grid: the corner windows' values at the corners (beyond the outermost
+        // centres the nearest centre holds), and nothing outside the cells' range.
+        QCOMPARE(cam.map.sizes().vec(), (std::vector<std::int64_t>{64, 64, 16}));
+        QVERIFY(std::abs(cam.map[0][0][0].item<double>() - perWindow[0][0][0].item<double>()) <
+                1e-5);
+        QVERIFY(std::abs(cam.map[63][63][15].item<double>() -
+                         perWindow[2][2][6].item<double>()) < 1e-5);
+        QVERIFY(cam.map.max().item<double>() <= perWindow.max().item<double>() + 1e-5);
+        QVERIFY(cam.map.min().item<double>() >= perWindow.min().item<double>() - 1e-5);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCamAndTensors)

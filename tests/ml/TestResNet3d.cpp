@@ -144,7 +144,71 @@ private Q_SLOTS:
         QVERIFY(torch::allclose(model->classify(c5), expected, 1e-5, 1e-6));
     }
 
+    void tiledBreastIsItsPatchesPutTogether() {
+        // breastTile: every C5 cell of the breast is the C5 map of the patch it lies in, as
+        // Stage 1 saw it; the one-pass map differs (the cells see the breast around them).
+        ResNet3dOptions options;
+        options.width = 8;
+        options.norm = NormKind::Batch;
+        options.breastTile = {32, 32, 4};
+        options.breastStride = {32, 32, 4};
+        BreastClassifier model(options, HeadKind::Patch);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({2, 6, 64, 96, 8});
+        QCOMPARE(model->features(x).sizes().vec(), (std::vector<std::int64_t>{2, 64, 2, 3, 2}));
+        const auto onePass = model->features(x);  // a patch head never tiles
+        model->keepHead(HeadKind::WholeBreast);
+        const auto tiled = model->features(x);
+        QCOMPARE(tiled.sizes().vec(), (std::vector<std::int64_t>{2, 64, 2, 3, 2}));
+        using torch::indexing::Slice;
+        for (int i = 0; i < 2; ++i) {
+            for (int j = 0; j < 3; ++j) {
+                for (int k = 0; k < 2; ++k) {
+                    const auto tile = x.index({Slice(), Slice(), Slice(32 * i, 32 * i + 32),
+                                               Slice(32 * j, 32 * j + 32), Slice(4 * k, 4 * k + 4)});
+                    const auto cell = tiled.index(
+                        {Slice(), Slice(), Slice(i, i + 1), Slice(j, j + 1), Slice(k, k + 1)});
+                    QVERIFY(torch::allclose(cell, model->backbone()->forward(tile), 1e-4, 1e-5));
+                }
+            }
+        }
+        QVERIFY(!torch::allclose(tiled, onePass, 1e-2, 1e-2));
+    }
+
+    void maxPoolTakesTheMostMalignantCell() {
+        // breastPool Max: the logits of the cell whose malignant − benign logit is largest,
+        // with the gradient reaching the network through that cell only.
+        ResNet3dOptions options;
+        options.width = 8;
+        options.norm = NormKind::Batch;
+        options.breastPool = BreastPool::Max;
+        options.breastTile = {32, 32, 4};
+        options.breastStride = {32, 32, 4};
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        model->eval();
+        const auto c5 = torch::randn({3, 64, 2, 2, 4});
+        const auto perCell = model->fc()->forward(c5).flatten(2);  // 3 × 2 × 16
+        const auto logits = model->classify(c5);
+        QCOMPARE(logits.sizes().vec(), (std::vector<std::int64_t>{3, 2}));
+        for (int n = 0; n < 3; ++n) {
+            const auto margin = perCell[n][1] - perCell[n][0];
+            const auto best = margin.argmax().item<std::int64_t>();
+            QVERIFY(torch::allclose(logits[n], perCell[n].select(1, best)));
+            QVERIFY(logits[n][1].item<double>() - logits[n][0].item<double>() >=
+                    margin.max().item<double>() - 1e-6);
+        }
+        // Average (the paper) is the mean over the cells, a different number.
+        options.breastPool = BreastPool::Average;
+        BreastClassifier average(options, HeadKind::WholeBreast);
+        average->fc()->weight.data().copy_(model->fc()->weight.data());
+        average->fc()->bias.data().copy_(model->fc()->bias.data());
+        QVERIFY(torch::allclose(average->classify(c5), perCell.mean(2), 1e-5, 1e-6));
+        QVERIFY(!torch::allclose(average->classify(c5), logits, 1e-3, 1e-3));
+    }
+
     void overfitsOneBatch() {
+        torch::manual_seed(7);  // its own draw, whatever the tests before it used
         ResNet3dOptions options;
         options.width = 8;
         BreastClassifier model(options, HeadKind::Patch);

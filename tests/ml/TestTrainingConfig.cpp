@@ -96,6 +96,22 @@ private Q_SLOTS:
         QVERIFY(chosen.network.input == InputKind::Subtractions);
         QVERIFY(chosen.stage2Head == Stage2Head::Stage1);
         QVERIFY(chosen.selection == SelectionMetric::Last);
+        const auto tiled = TrainingConfig::fromJson(
+            {{"preset", "demo"}, {"breast_pass", "tiles"}, {"breast_pool", "max"}}, "x");
+        QVERIFY(tiled.network.breastTile == (std::array<std::int64_t, 3>{32, 32, 4}));
+        QVERIFY(tiled.network.breastStride == tiled.network.breastTile);
+        QVERIFY(tiled.network.breastPool == BreastPool::Max);
+        const auto windows =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"breast_pass", "windows"}}, "x");
+        QVERIFY(windows.network.breastStride == (std::array<std::int64_t, 3>{16, 16, 2}));
+        QCOMPARE(windows.toJson()["breast_pass"].get<std::string>(), std::string("windows"));
+        QCOMPARE(TrainingConfig::fromJson(tiled.toJson(), "x").toJson().dump(),
+                 tiled.toJson().dump());
+        QVERIFY(TrainingConfig::fromJson(json::object(), "x").network.breastTile[0] == 0);
+        e = errorOf({{"breast_pass", "tiles"}, {"patch_size", {96, 64, 4}}});
+        QVERIFY2(e.contains("breast_pass") && e.contains("96"), qPrintable(e));
+        e = errorOf({{"breast_pool", "min"}});
+        QVERIFY2(e.contains("breast_pool") && e.contains("average or max"), qPrintable(e));
         e = errorOf({{"patch_jitter", 0.75}});
         QVERIFY2(e.contains("patch_jitter"), qPrintable(e));
         QVERIFY(errorOf({{"patch_size", {32, 32, 4}}, {"norm", "batch"}}).isEmpty());

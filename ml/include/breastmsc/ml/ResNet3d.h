@@ -41,6 +41,13 @@ enum class NormKind { Instance, Batch };
 /// (training, predict, cam) gets the same transform from the checkpoint's config.
 enum class InputKind { Phases, Subtractions };
 
+/// How a whole breast's C5 positions become one pair of logits. Average: the (2,2,1) pool and
+/// the adaptive average pool of NETWORK.md (the paper), i.e. the head's logits averaged over the
+/// breast. Max: the head on each patch-sized cell of the C5 map, and the logits of the cell
+/// whose malignant − benign logit is largest (multiple-instance learning: a breast is malignant
+/// when any of its regions is, and one small lesion is not averaged away by the rest of it).
+enum class BreastPool { Average, Max };
+
 struct ResNet3dOptions {
     std::int64_t inputChannels = 6;
     std::int64_t width = 18;                         ///< C2 width; 18 in the paper
@@ -50,6 +57,16 @@ struct ResNet3dOptions {
     HeadInit headInit = HeadInit::FanIn;
     NormKind norm = NormKind::Instance;
     InputKind input = InputKind::Phases;
+    /// Whole breasts only: run the backbone on windows of this size (voxels), each seen as a
+    /// Stage 1 patch of the same size (its own zero border, not the breast around it), and
+    /// average each window's C5 map to one cell, as the patch head does. {0, 0, 0}: one pass
+    /// over the breast (the paper). breastStride is the step between windows: the tile size
+    /// (tiles side by side) or half of it (every lesion lies within a quarter patch of some
+    /// window's centre, the range Stage 1 patches were cut with). Every window lies inside
+    /// the breast: (breast − tile) must be a multiple of the stride.
+    std::array<std::int64_t, 3> breastTile{0, 0, 0};
+    std::array<std::int64_t, 3> breastStride{0, 0, 0};
+    BreastPool breastPool = BreastPool::Average;
 };
 
 /// Instance or batch normalisation (NormKind), without affine parameters.
@@ -105,7 +122,9 @@ public:
     BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head);
     /// Logits (N, classes).
     torch::Tensor forward(const torch::Tensor& x);
-    /// C5 feature maps (N, 8w, X/32, Y/32, Z/4) — the input of class activation maps.
+    /// C5 feature maps (N, 8w, X/32, Y/32, Z/4) — the input of class activation maps. For a
+    /// whole-breast head with ResNet3dOptions::breastTile set, one cell per window instead:
+    /// (N, 8w, nx, ny, nz), window i's centre at tile/2 + i · stride voxels.
     torch::Tensor features(const torch::Tensor& x);
     /// Logits from C5 features (so that CAM and logits come from one forward pass).
     torch::Tensor classify(const torch::Tensor& features);
@@ -116,6 +135,9 @@ public:
     void keepHead(HeadKind kind) { head_ = kind; }
 
     HeadKind headKind() const { return head_; }
+    const ResNet3dOptions& options() const { return options_; }
+    /// Whether features() of this model are per-window cells (see breastTile).
+    bool windowed() const { return head_ == HeadKind::WholeBreast && options_.breastTile[0] != 0; }
     ResNet3dBackbone backbone() const { return backbone_; }
     torch::nn::Conv3d fc() const { return fc_; }
 
