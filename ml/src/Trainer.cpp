@@ -226,6 +226,10 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     const bool autocast = config_.bf16 && device_.is_cpu();
     for (int epoch = outcome.epochsDone; epoch < settings.epochs; ++epoch) {
         const auto epochStart = Clock::now();
+        for (auto& group : optimizer.param_groups()) {
+            static_cast<torch::optim::AdamOptions&>(group.options())
+                .lr(learningRateAt(config_.schedule, settings, epoch));
+        }
         auto order = epochOrder(
             train, config_.classBalanced,
             itemSeed(config_.seed, static_cast<std::uint64_t>(fold),
@@ -245,6 +249,15 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
             });
         model->train();
+        if (stage == 2 && config_.mode == TrainingMode::Curriculum && config_.stage2FrozenBatchNorm) {
+            // Keep Stage 1's batch statistics: a batch of a few breasts (mostly lesion-free
+            // windows) would renormalise the features the Stage 1 head was trained on.
+            for (auto& m : model->modules(/*include_self=*/false)) {
+                if (m->as<torch::nn::BatchNorm3dImpl>() != nullptr) {
+                    m->eval();
+                }
+            }
+        }
         double lossSum = 0.0;
         std::int64_t seen = 0;
         double compute = 0.0;

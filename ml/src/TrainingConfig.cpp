@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -104,6 +105,8 @@ const Names<HeadInit> kHeadInits{{HeadInit::FanIn, "fan_in"}, {HeadInit::Kaiming
 const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
                                {InputKind::Subtractions, "subtractions"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
+const Names<LearningRateSchedule> kSchedules{{LearningRateSchedule::Constant, "constant"},
+                                             {LearningRateSchedule::Cosine, "cosine"}};
 const Names<BreastPool> kBreastPools{{BreastPool::Average, "average"}, {BreastPool::Max, "max"}};
 // "breast_pass": one pass over the breast (the paper), or windows of the Stage 1 patch size
 // side by side ("tiles") or overlapping by half ("windows"); see ResNet3dOptions::breastTile.
@@ -154,6 +157,16 @@ Reader intoChoice(E& field, Names<E> names, std::string key, std::filesystem::pa
 
 std::string_view selectionName(SelectionMetric metric) noexcept {
     return nameOf(kSelections, metric);
+}
+
+double learningRateAt(LearningRateSchedule schedule, const StageSettings& stage,
+                      int epoch) noexcept {
+    if (schedule == LearningRateSchedule::Constant || stage.epochs <= 0) {
+        return stage.learningRate;
+    }
+    // Half a cosine over the stage, sampled at each epoch's start: the last epoch still moves.
+    const double t = static_cast<double>(epoch) / static_cast<double>(stage.epochs);
+    return stage.learningRate * 0.5 * (1.0 + std::cos(3.14159265358979323846 * t));
 }
 
 std::string_view modeName(TrainingMode mode) noexcept {
@@ -220,6 +233,8 @@ json TrainingConfig::toJson() const {
         {"background_patches", backgroundPatches},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
+        {"lr_schedule", nameOf(kSchedules, schedule)},
+        {"stage2_frozen_batch_norm", stage2FrozenBatchNorm},
         {"breast_pass", nameOf(kBreastPasses, passOf(network))},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
         {"folds", folds},
@@ -295,6 +310,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                 {"background_patches", into(c.backgroundPatches)},
                 {"selection", intoChoice(c.selection, kSelections, "selection", source)},
                 {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
+                {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
+                {"stage2_frozen_batch_norm", into(c.stage2FrozenBatchNorm)},
                 {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
                 {"breast_pool",
                  intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},

@@ -2,6 +2,8 @@
 #include "breastmsc/ml/ClassActivationMap.h"
 #include "breastmsc/ml/TensorConversion.h"
 
+#include "TinyCohort.h"
+
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -69,13 +71,8 @@ private Q_SLOTS:
     void windowedCamIsTheLesionHeadOnEachWindow() {
         // breast_pass "windows" with breast_pool "max": a cell per 32×32×4 window (stride
         // 16×16×2), each the Stage 1 head on that window; the breast logit is the top cell.
-        ResNet3dOptions options;
-        options.width = 8;
-        options.norm = NormKind::Batch;
-        options.breastTile = {32, 32, 4};
-        options.breastStride = {16, 16, 2};
-        options.breastPool = BreastPool::Max;
-        BreastClassifier model(options, HeadKind::Patch);
+        BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
+                               HeadKind::Patch);
         model->eval();
         const auto input = torch::randn({1, 6, 64, 64, 16});
         torch::Tensor perWindow = torch::empty({3, 3, 7});

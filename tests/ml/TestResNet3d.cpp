@@ -2,6 +2,8 @@
 // and that it can learn (one batch over-fitted).
 #include "breastmsc/ml/ResNet3d.h"
 
+#include "TinyCohort.h"
+
 #include <torch/torch.h>
 
 #include <QtTest>
@@ -147,12 +149,8 @@ private Q_SLOTS:
     void tiledBreastIsItsPatchesPutTogether() {
         // breastTile: every C5 cell of the breast is the C5 map of the patch it lies in, as
         // Stage 1 saw it; the one-pass map differs (the cells see the breast around them).
-        ResNet3dOptions options;
-        options.width = 8;
-        options.norm = NormKind::Batch;
-        options.breastTile = {32, 32, 4};
-        options.breastStride = {32, 32, 4};
-        BreastClassifier model(options, HeadKind::Patch);
+        BreastClassifier model(bmsc::test::windowedNet({32, 32, 4}, BreastPool::Average),
+                               HeadKind::Patch);
         model->eval();
         torch::NoGradGuard noGrad;
         const auto x = torch::randn({2, 6, 64, 96, 8});
@@ -179,12 +177,7 @@ private Q_SLOTS:
     void maxPoolTakesTheMostMalignantCell() {
         // breastPool Max: the logits of the cell whose malignant − benign logit is largest,
         // with the gradient reaching the network through that cell only.
-        ResNet3dOptions options;
-        options.width = 8;
-        options.norm = NormKind::Batch;
-        options.breastPool = BreastPool::Max;
-        options.breastTile = {32, 32, 4};
-        options.breastStride = {32, 32, 4};
+        auto options = bmsc::test::windowedNet({32, 32, 4}, BreastPool::Max);
         BreastClassifier model(options, HeadKind::WholeBreast);
         model->eval();
         const auto c5 = torch::randn({3, 64, 2, 2, 4});

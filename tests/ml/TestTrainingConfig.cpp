@@ -8,6 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <fstream>
 
 using namespace bmsc;
@@ -120,6 +121,24 @@ private Q_SLOTS:
         e = errorOf(json::array());
         QVERIFY2(e.contains("JSON object"), qPrintable(e));
         QVERIFY(errorOf({{"folds", 5}}).isEmpty());
+    }
+
+    void cosineScheduleFallsFromTheStageRate() {
+        const StageSettings stage{1e-3, 10, 0};
+        QCOMPARE(learningRateAt(LearningRateSchedule::Constant, stage, 7), 1e-3);
+        QCOMPARE(learningRateAt(LearningRateSchedule::Cosine, stage, 0), 1e-3);
+        QVERIFY(std::abs(learningRateAt(LearningRateSchedule::Cosine, stage, 5) - 5e-4) < 1e-12);
+        double previous = 1.0;
+        for (int e = 0; e < 10; ++e) {
+            const double lr = learningRateAt(LearningRateSchedule::Cosine, stage, e);
+            QVERIFY(lr < previous && lr > 0.0);
+            previous = lr;
+        }
+        const auto c = TrainingConfig::fromJson({{"lr_schedule", "cosine"}}, "x");
+        QVERIFY(c.schedule == LearningRateSchedule::Cosine);
+        QCOMPARE(c.toJson()["lr_schedule"].get<std::string>(), std::string("cosine"));
+        const QString e = errorOf({{"lr_schedule", "step"}});
+        QVERIFY2(e.contains("lr_schedule") && e.contains("constant or cosine"), qPrintable(e));
     }
 
     void loadNamesTheFile() {

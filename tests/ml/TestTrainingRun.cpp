@@ -65,6 +65,16 @@ std::vector<torch::Tensor> weights(const fs::path& checkpoint, const TrainingCon
     return out;
 }
 
+std::vector<torch::Tensor> batchStatistics(const fs::path& checkpoint, const TrainingConfig& c) {
+    BreastClassifier model(c.network, HeadKind::WholeBreast);
+    loadCheckpoint(checkpoint, model);
+    std::vector<torch::Tensor> out;
+    for (const auto& b : model->buffers()) {
+        out.push_back(b.detach().clone());
+    }
+    return out;
+}
+
 bool sameWeights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
     if (a.size() != b.size()) {
         return false;
@@ -194,6 +204,23 @@ private Q_SLOTS:
         QVERIFY(!p.lesions.empty());
         QVERIFY(p.lesions.front() >= 0);  // patch predictions name their lesion
         QVERIFY(!fs::exists(root_ / "stage1/fold1/stage2_last.pt"));
+    }
+
+    void frozenBatchNormKeepsStageOneStatistics() {
+        auto config = bmsc::test::tinyConfig();
+        config.stage2FrozenBatchNorm = true;
+        auto o = options("frozen");
+        o.maxFolds = 1;
+        runCrossValidation(config, o);
+        const auto fold = root_ / "frozen/fold1";
+        QVERIFY(!batchStatistics(fold / "stage1_last.pt", config).empty());
+        QVERIFY(sameWeights(batchStatistics(fold / "stage1_last.pt", config),
+                            batchStatistics(fold / "stage2_last.pt", config)));
+        QVERIFY(!sameWeights(weights(fold / "stage1_last.pt", config),
+                             weights(fold / "stage2_last.pt", config)));  // it did train
+        // Without the setting (run "a"), Stage 2 moves the running statistics.
+        QVERIFY(!sameWeights(batchStatistics(root_ / "a/fold1/stage1_last.pt", config),
+                             batchStatistics(root_ / "a/fold1/stage2_last.pt", config)));
     }
 
     void resumeAfterInterruptionEqualsUninterrupted() {

@@ -18,6 +18,17 @@ inline void makeTinyCohort(const std::filesystem::path& folder, int patients = 6
     io::generateCohort(o, folder);
 }
 
+/// A small batch-norm network (width 8) whose whole-breast pass runs on 32 × 32 × 4 windows.
+inline ml::ResNet3dOptions windowedNet(std::array<std::int64_t, 3> stride, ml::BreastPool pool) {
+    ml::ResNet3dOptions o;
+    o.width = 8;
+    o.norm = ml::NormKind::Batch;
+    o.breastTile = {32, 32, 4};
+    o.breastStride = stride;
+    o.breastPool = pool;
+    return o;
+}
+
 /// Breasts 64 × 64 × 8, patches 64 × 64 × 4, width 16 (a multiple of 16 keeps oneDNN fast), one
 /// epoch per stage, two folds.
 inline ml::TrainingConfig tinyConfig() {

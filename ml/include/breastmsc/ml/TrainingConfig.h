@@ -31,6 +31,12 @@ enum class SelectionMetric { Auroc, Loss, Last };
 /// classifier over the breast's C5 positions.
 enum class Stage2Head { Fresh, Stage1 };
 
+/// The learning rate over a stage's epochs: constant (the paper), or a cosine from the stage's
+/// rate down towards zero over its epochs, so that the last epochs take small steps and the last
+/// epoch is a settled model (useful with `selection: last` and validation sets too small to
+/// rank epochs).
+enum class LearningRateSchedule { Constant, Cosine };
+
 /// Everything a training run needs, with the paper's values as defaults (NETWORK.md).
 /// Written into every checkpoint, read from JSON with unknown keys and wrong types rejected.
 struct TrainingConfig {
@@ -50,6 +56,10 @@ struct TrainingConfig {
     double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
     SelectionMetric selection = SelectionMetric::Auroc;
     Stage2Head stage2Head = Stage2Head::Fresh;
+    LearningRateSchedule schedule = LearningRateSchedule::Constant;
+    /// Curriculum Stage 2 with batch norm: normalise with Stage 1's running statistics, frozen,
+    /// instead of each batch's (the usual way to fine-tune with small batches).
+    bool stage2FrozenBatchNorm = false;
     int folds = 5;
     double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
     std::uint64_t seed = 1;
@@ -75,5 +85,7 @@ struct TrainingConfig {
 
 std::string_view modeName(TrainingMode mode) noexcept;
 std::string_view selectionName(SelectionMetric metric) noexcept;
+/// The learning rate of `epoch` (0-based) of a stage under `schedule`.
+double learningRateAt(LearningRateSchedule schedule, const StageSettings& stage, int epoch) noexcept;
 
 }  // namespace bmsc::ml
