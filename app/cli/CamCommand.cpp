@@ -42,15 +42,10 @@ CAM maximum lies within a malignant lesion (radius = diameter_mm / 2 from lesion
 --lesion-radius-mm). With a run, each patient is scored with the fold that had it in its test
 set; patients the weights were trained on are left out. Written to DIR/pointing.json.)";
 
-struct Args {
-    std::string model, study, cohort, out, device = "cpu", underlay = "subtraction",
-                                           precision = "run";
-    int fold = 0;
-    int threads = 0;
+struct Args : ModelArgs {
+    std::string out, underlay = "subtraction";
     bool allSlices = false;
     bool pointing = false;
-    bool ensemble = false;
-    bool quiet = false;
     double threshold = 0.5;
     double radius = 5.0;
     double margin = 0.0;
@@ -234,8 +229,7 @@ void runCam(const Args& args) {
                       "--cohort computes the CAM pointing score: add --pointing (maps are "
                       "written per study with --study)");
     }
-    auto model =
-        loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet, args.precision);
+    auto model = loadCliModel(args);
     if (!args.study.empty()) {
         runStudyCam(args, model);
     } else {
@@ -249,15 +243,8 @@ void addCamCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "cam", "Class activation maps of a study (NIfTI + PNG), or a cohort's CAM pointing score");
     auto args = std::make_shared<Args>();
-    cmd->add_option("--model,-m", args->model, "Training run folder or checkpoint (.pt)")
-        ->required();
-    cmd->add_option("--study", args->study, "A study folder (channel files or DICOM)");
-    cmd->add_option("--cohort", args->cohort, "A cohort folder (with --pointing)");
+    addModelOptions(cmd, *args, "A cohort folder (with --pointing)");
     cmd->add_option("--out,-o", args->out, "Output folder")->required();
-    cmd->add_option("--fold", args->fold, "Use only this fold of a run (1-based)")
-        ->check(CLI::Range(1, 100));
-    cmd->add_flag("--ensemble", args->ensemble,
-                  "All loaded folds for every patient, also for the run's test patients");
     cmd->add_flag("--all-slices", args->allSlices, "Also a PNG of every axial slice");
     cmd->add_option("--underlay", args->underlay, "Grey image under the map")
         ->check(CLI::IsMember({"subtraction", "post1"}))
@@ -273,14 +260,6 @@ void addCamCommand(CLI::App& app) {
     cmd->add_option("--margin-mm", args->margin, "Tolerance added to every lesion radius")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
-    cmd->add_option("--precision", args->precision,
-                    "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
-        ->check(CLI::IsMember({"run", "fp32", "bf16"}))
-        ->capture_default_str();
-    cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
-        ->check(CLI::Range(0, 1024));
-    cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
     cmd->footer(kFooter);
     cmd->callback([args] { runCam(*args); });
 }

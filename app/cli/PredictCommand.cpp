@@ -29,12 +29,8 @@ ensemble for everyone; --fold N uses fold N only. A checkpoint file is used as i
 Rows whose weights were trained on the patient are marked seen_in_training=1; the AUROC is
 printed over all labelled rows and over the unseen ones.)";
 
-struct Args {
-    std::string model, study, cohort, out, device = "cpu", precision = "run";
-    int fold = 0;
-    int threads = 0;
-    bool ensemble = false;
-    bool quiet = false;
+struct Args : ModelArgs {
+    std::string out;
 };
 
 struct Row {
@@ -77,8 +73,7 @@ void runPredict(const Args& args) {
     if (args.study.empty() == args.cohort.empty()) {
         throw IoError(ErrorCode::InvalidArgument, {}, "give either --study DIR or --cohort DIR");
     }
-    auto model =
-        loadCliModel(args.model, args.fold, args.device, args.threads, args.quiet, args.precision);
+    auto model = loadCliModel(args);
     std::vector<Row> rows;
     auto add = [&](const std::string& id, const ml::StudyPrediction& p,
                    const ml::InferenceModel::Choice& choice, const Cohort* cohort) {
@@ -159,23 +154,8 @@ void addPredictCommand(CLI::App& app) {
     auto* cmd = app.add_subcommand(
         "predict", "Malignancy probability per breast with a trained run or checkpoint");
     auto args = std::make_shared<Args>();
-    cmd->add_option("--model,-m", args->model, "Training run folder or checkpoint (.pt)")
-        ->required();
-    cmd->add_option("--study", args->study, "A study folder (channel files or DICOM)");
-    cmd->add_option("--cohort", args->cohort, "A cohort folder (labels give an AUROC)");
-    cmd->add_option("--fold", args->fold, "Use only this fold of a run (1-based)")
-        ->check(CLI::Range(1, 100));
-    cmd->add_flag("--ensemble", args->ensemble,
-                  "All loaded folds for every patient, also for the run's test patients");
+    addModelOptions(cmd, *args, "A cohort folder (labels give an AUROC)");
     cmd->add_option("--out,-o", args->out, "CSV file for the predictions (written atomically)");
-    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
-    cmd->add_option("--precision", args->precision,
-                    "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
-        ->check(CLI::IsMember({"run", "fp32", "bf16"}))
-        ->capture_default_str();
-    cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
-        ->check(CLI::Range(0, 1024));
-    cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
     cmd->footer(kFooter);
     cmd->callback([args] { runPredict(*args); });
 }
