@@ -156,8 +156,8 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
     const auto n = w.size(0), c = w.size(1), nx = w.size(2), ny = w.size(3), nz = w.size(4);
     const auto windows =
         w.permute({0, 2, 3, 4, 1, 5, 6, 7}).reshape({n * nx * ny * nz, c, t[0], t[1], t[2]});
-    const auto cells = F::adaptive_avg_pool3d(backbone_->forward(windows),
-                                              F::AdaptiveAvgPool3dFuncOptions(1));
+    const auto cells =
+        F::adaptive_avg_pool3d(backbone_->forward(windows), F::AdaptiveAvgPool3dFuncOptions(1));
     return cells.reshape({n, nx, ny, nz, cells.size(1)}).permute({0, 4, 1, 2, 3});
 }
 

@@ -249,7 +249,8 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
             });
         model->train();
-        if (stage == 2 && config_.mode == TrainingMode::Curriculum && config_.stage2FrozenBatchNorm) {
+        if (stage == 2 && config_.mode == TrainingMode::Curriculum &&
+            config_.stage2FrozenBatchNorm) {
             // Keep Stage 1's batch statistics: a batch of a few breasts (mostly lesion-free
             // windows) would renormalise the features the Stage 1 head was trained on.
             for (auto& m : model->modules(/*include_self=*/false)) {

@@ -115,7 +115,7 @@ const Names<BreastPass> kBreastPasses{
     {BreastPass::Whole, "whole"}, {BreastPass::Tiles, "tiles"}, {BreastPass::Windows, "windows"}};
 
 BreastPass passOf(const ResNet3dOptions& n) {
-    return n.breastTile[0] == 0 ? BreastPass::Whole
+    return n.breastTile[0] == 0             ? BreastPass::Whole
            : n.breastStride == n.breastTile ? BreastPass::Tiles
                                             : BreastPass::Windows;
 }
@@ -268,61 +268,61 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
     BreastPass pass = passOf(c.network);
-    readObject(j, "",
-               {{"preset", into(ignoredPreset)},
-                {"mode", intoChoice(c.mode, kModes, "mode", source)},
-                {"grid", intoTriple(grid)},
-                {"crop_rows", into(c.preprocess.cropRows)},
-                {"width", into(c.network.width)},
-                {"blocks",
-                 [&blocks](const json& v) {
-                     if (!v.is_array() || v.size() != 4) {
-                         throw json::type_error::create(302, "expected four integers", &v);
-                     }
-                     for (std::size_t i = 0; i < 4; ++i) {
-                         if (!v[i].is_number_integer()) {
-                             throw json::type_error::create(302, "expected four integers", &v);
-                         }
-                         blocks[i] = v[i].get<std::int64_t>();
-                     }
-                 }},
-                {"norm", intoChoice(c.network.norm, kNorms, "norm", source)},
-                {"head_init", intoChoice(c.network.headInit, kHeadInits, "head_init", source)},
-                {"input", intoChoice(c.network.input, kInputs, "input", source)},
-                {"patch_size", intoTriple(c.patchSize)},
-                {"patch_jitter", into(c.patchJitter)},
-                {"batch_size", into(c.batchSize)},
-                {"stage1", intoStage(c.stage1, "stage1", source)},
-                {"stage2", intoStage(c.stage2, "stage2", source)},
-                {"augmentation",
-                 [&c, &source](const json& v) {
-                     auto& a = c.augmentation;
-                     readObject(v, "augmentation.",
-                                {{"enabled", into(a.enabled)},
-                                 {"mirror_x", into(a.mirrorX)},
-                                 {"mirror_y", into(a.mirrorY)},
-                                 {"max_rotation_degrees", into(a.maxRotationDegrees)},
-                                 {"min_scale", into(a.minScale)},
-                                 {"max_scale", into(a.maxScale)}},
-                                source);
-                 }},
-                {"class_balanced", into(c.classBalanced)},
-                {"background_patches", into(c.backgroundPatches)},
-                {"selection", intoChoice(c.selection, kSelections, "selection", source)},
-                {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
-                {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
-                {"stage2_frozen_batch_norm", into(c.stage2FrozenBatchNorm)},
-                {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
-                {"breast_pool",
-                 intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
-                {"folds", into(c.folds)},
-                {"validation_fraction", into(c.validationFraction)},
-                {"seed", into(c.seed)},
-                {"bf16", into(c.bf16)},
-                {"threads", into(c.threads)},
-                {"loader_threads", into(c.loaderThreads)},
-                {"cache_megabytes", into(c.cacheMegabytes)}},
-               source);
+    readObject(
+        j, "",
+        {{"preset", into(ignoredPreset)},
+         {"mode", intoChoice(c.mode, kModes, "mode", source)},
+         {"grid", intoTriple(grid)},
+         {"crop_rows", into(c.preprocess.cropRows)},
+         {"width", into(c.network.width)},
+         {"blocks",
+          [&blocks](const json& v) {
+              if (!v.is_array() || v.size() != 4) {
+                  throw json::type_error::create(302, "expected four integers", &v);
+              }
+              for (std::size_t i = 0; i < 4; ++i) {
+                  if (!v[i].is_number_integer()) {
+                      throw json::type_error::create(302, "expected four integers", &v);
+                  }
+                  blocks[i] = v[i].get<std::int64_t>();
+              }
+          }},
+         {"norm", intoChoice(c.network.norm, kNorms, "norm", source)},
+         {"head_init", intoChoice(c.network.headInit, kHeadInits, "head_init", source)},
+         {"input", intoChoice(c.network.input, kInputs, "input", source)},
+         {"patch_size", intoTriple(c.patchSize)},
+         {"patch_jitter", into(c.patchJitter)},
+         {"batch_size", into(c.batchSize)},
+         {"stage1", intoStage(c.stage1, "stage1", source)},
+         {"stage2", intoStage(c.stage2, "stage2", source)},
+         {"augmentation",
+          [&c, &source](const json& v) {
+              auto& a = c.augmentation;
+              readObject(v, "augmentation.",
+                         {{"enabled", into(a.enabled)},
+                          {"mirror_x", into(a.mirrorX)},
+                          {"mirror_y", into(a.mirrorY)},
+                          {"max_rotation_degrees", into(a.maxRotationDegrees)},
+                          {"min_scale", into(a.minScale)},
+                          {"max_scale", into(a.maxScale)}},
+                         source);
+          }},
+         {"class_balanced", into(c.classBalanced)},
+         {"background_patches", into(c.backgroundPatches)},
+         {"selection", intoChoice(c.selection, kSelections, "selection", source)},
+         {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
+         {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
+         {"stage2_frozen_batch_norm", into(c.stage2FrozenBatchNorm)},
+         {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
+         {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
+         {"folds", into(c.folds)},
+         {"validation_fraction", into(c.validationFraction)},
+         {"seed", into(c.seed)},
+         {"bf16", into(c.bf16)},
+         {"threads", into(c.threads)},
+         {"loader_threads", into(c.loaderThreads)},
+         {"cache_megabytes", into(c.cacheMegabytes)}},
+        source);
     c.preprocess.grid = grid;
     c.network.blocks = blocks;
     const auto& p = c.patchSize;
@@ -390,8 +390,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     }
     require(covered, "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +
                          "\" needs a breast grid covered by whole patches (breast " +
-                         std::to_string(bx) + "×" + std::to_string(by) + "×" +
-                         std::to_string(bz) + ", patch " + std::to_string(patchSize[0]) + "×" +
+                         std::to_string(bx) + "×" + std::to_string(by) + "×" + std::to_string(bz) +
+                         ", patch " + std::to_string(patchSize[0]) + "×" +
                          std::to_string(patchSize[1]) + "×" + std::to_string(patchSize[2]) + ")");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
     for (const auto b : network.blocks) {

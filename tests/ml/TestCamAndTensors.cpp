@@ -82,9 +82,9 @@ private Q_SLOTS:
             for (int i = 0; i < 3; ++i) {
                 for (int j = 0; j < 3; ++j) {
                     for (int k = 0; k < 7; ++k) {
-                        const auto l = model->forward(input.index(
-                            {Slice(), Slice(), Slice(16 * i, 16 * i + 32),
-                             Slice(16 * j, 16 * j + 32), Slice(2 * k, 2 * k + 4)}));
+                        const auto l = model->forward(
+                            input.index({Slice(), Slice(), Slice(16 * i, 16 * i + 32),
+                                         Slice(16 * j, 16 * j + 32), Slice(2 * k, 2 * k + 4)}));
                         perWindow[i][j][k] = (l[0][1] - l[0][0]).item<float>();
                     }
                 }
@@ -103,8 +103,8 @@ private Q_SLOTS:
         QCOMPARE(cam.map.sizes().vec(), (std::vector<std::int64_t>{64, 64, 16}));
         QVERIFY(std::abs(cam.map[0][0][0].item<double>() - perWindow[0][0][0].item<double>()) <
                 1e-5);
-        QVERIFY(std::abs(cam.map[63][63][15].item<double>() -
-                         perWindow[2][2][6].item<double>()) < 1e-5);
+        QVERIFY(std::abs(cam.map[63][63][15].item<double>() - perWindow[2][2][6].item<double>()) <
+                1e-5);
         QVERIFY(cam.map.max().item<double>() <= perWindow.max().item<double>() + 1e-5);
         QVERIFY(cam.map.min().item<double>() >= perWindow.min().item<double>() - 1e-5);
     }

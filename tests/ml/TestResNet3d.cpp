@@ -163,8 +163,9 @@ private Q_SLOTS:
         for (int i = 0; i < 2; ++i) {
             for (int j = 0; j < 3; ++j) {
                 for (int k = 0; k < 2; ++k) {
-                    const auto tile = x.index({Slice(), Slice(), Slice(32 * i, 32 * i + 32),
-                                               Slice(32 * j, 32 * j + 32), Slice(4 * k, 4 * k + 4)});
+                    const auto tile =
+                        x.index({Slice(), Slice(), Slice(32 * i, 32 * i + 32),
+                                 Slice(32 * j, 32 * j + 32), Slice(4 * k, 4 * k + 4)});
                     const auto cell = tiled.index(
                         {Slice(), Slice(), Slice(i, i + 1), Slice(j, j + 1), Slice(k, k + 1)});
                     QVERIFY(torch::allclose(cell, model->backbone()->forward(tile), 1e-4, 1e-5));

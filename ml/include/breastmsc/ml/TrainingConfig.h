@@ -86,6 +86,7 @@ struct TrainingConfig {
 std::string_view modeName(TrainingMode mode) noexcept;
 std::string_view selectionName(SelectionMetric metric) noexcept;
 /// The learning rate of `epoch` (0-based) of a stage under `schedule`.
-double learningRateAt(LearningRateSchedule schedule, const StageSettings& stage, int epoch) noexcept;
+double learningRateAt(LearningRateSchedule schedule, const StageSettings& stage,
+                      int epoch) noexcept;
 
 }  // namespace bmsc::ml
