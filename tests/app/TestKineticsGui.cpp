@@ -3,6 +3,7 @@
 // the map going away when another study is opened.
 #include "KineticsController.h"
 #include "MainWindow.h"
+#include "OpenStudy.h"
 #include "TestSupport.h"
 #include "breastmsc/io/ImageFile.h"
 #include "widgets/ColorBar.h"
@@ -107,9 +108,7 @@ private Q_SLOTS:
         app::MainWindow window;
         window.findChild<QAction*>("layout_1x1")->trigger();
         window.resize(1200, 800);
-        window.show();
-        window.openPath(dir.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir.filePath("S")));
 
         auto* panel = window.findChild<viewer::KineticPanel*>("kineticPanel");
         auto* type = window.findChild<QLabel*>("kineticCurveType");
@@ -159,9 +158,7 @@ private Q_SLOTS:
         app::MainWindow window;
         window.findChild<QAction*>("layout_2x2")->trigger();
         window.resize(1200, 800);
-        window.show();
-        window.openPath(dir.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir.filePath("S")));
         window.document()->setCursor({20, 28, 0});  // axial slice 0: no lesion on it
         auto* axial = window.findChild<viewer::SliceView*>("sliceView");
         auto* mip = window.findChild<viewer::SliceView*>("mipView");
@@ -194,9 +191,7 @@ private Q_SLOTS:
         app::MainWindow window;
         window.findChild<QAction*>("layout_1x1")->trigger();
         window.resize(1200, 800);
-        window.show();
-        window.openPath(dir.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir.filePath("S")));
         window.document()->setCursor(kWashoutCentre);  // slice 3: both lesions
 
         auto* toggle = window.findChild<QAction*>("action_kineticMap");

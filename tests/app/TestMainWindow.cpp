@@ -1,6 +1,7 @@
 // The desktop window driven as a user would: open a study, scroll, switch channels, read the
 // status bar; a broken study gives an error and leaves the open study as it was.
 #include "MainWindow.h"
+#include "OpenStudy.h"
 #include "RampStudy.h"
 #include "TestSupport.h"
 #include "breastmsc/io/ImageFile.h"
@@ -191,9 +192,7 @@ private Q_SLOTS:
         writeStudy(bmsc::test::toPath(dir.filePath("broken")));
         fs::remove(bmsc::test::toPath(dir.filePath("broken/post2.nii.gz")));
         app::MainWindow window;
-        window.show();
-        window.openPath(dir.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir.filePath("S")));
         const io::Study* before = window.document()->study();
 
         QString shown;

@@ -4,6 +4,7 @@
 // Settings go to a temporary folder (never the user's).
 #include "CohortPanel.h"
 #include "MainWindow.h"
+#include "OpenStudy.h"
 #include "RampStudy.h"
 #include "SettingsDialog.h"
 #include "TestSupport.h"
@@ -122,9 +123,7 @@ private Q_SLOTS:
     void zoomPanAndReset() {
         app::MainWindow window;
         window.setViewLayout(QStringLiteral("1x1"));
-        window.show();
-        window.openPath(dir_.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* view = window.findChild<viewer::SliceView*>("sliceView");
         QVERIFY(view != nullptr);
         QTRY_VERIFY(view->isVisible());
@@ -183,9 +182,7 @@ private Q_SLOTS:
         QCOMPARE(QSettings().value("view/layout").toString(), QStringLiteral("2x2"));
         // Remembered: a new window opens in the 2×2 layout.
         app::MainWindow window;
-        window.show();
-        window.openPath(dir_.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         QVERIFY(window.findChild<QAction*>("layout_2x2")->isChecked());
         QStringList visible;
         for (auto* v : window.findChildren<viewer::SliceView*>()) {
@@ -217,9 +214,7 @@ private Q_SLOTS:
         app::MainWindow window;
         window.setViewLayout(QStringLiteral("1x3"));
         window.resize(1000, 600);
-        window.show();
-        window.openPath(dir_.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* view = window.findChild<viewer::SliceView*>("sliceView");
         QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabFramebuffer()) > 4, 5000);
         const double ratio = view->devicePixelRatioF();
@@ -315,9 +310,7 @@ private Q_SLOTS:
 
     void windowLevelPresets() {
         app::MainWindow window;
-        window.show();
-        window.openPath(dir_.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* full = window.findChild<QAction*>("preset_full");
         auto* automatic = window.findChild<QAction*>("preset_automatic");
         QVERIFY(full != nullptr && automatic != nullptr);
@@ -348,9 +341,7 @@ private Q_SLOTS:
         {
             app::MainWindow window;
             window.setViewLayout(QStringLiteral("1x1"));
-            window.show();
-            window.openPath(dir_.filePath("S"));
-            QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+            QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
             auto* view = window.findChild<viewer::SliceView*>("sliceView");
             QVERIFY(view != nullptr);
             QTRY_VERIFY(view->isVisible());
@@ -368,9 +359,7 @@ private Q_SLOTS:
         {
             // The next session opens post1 with exactly that window; the others as before.
             app::MainWindow next;
-            next.show();
-            next.openPath(dir_.filePath("S"));
-            QTRY_VERIFY_WITH_TIMEOUT(next.document()->hasStudy(), 20000);
+            QVERIFY(bmsc::test::openStudy(next, dir_.filePath("S")));
             QCOMPARE(next.document()->window(io::Channel::Post1).center, dragged.center);
             QCOMPARE(next.document()->window(io::Channel::Post1).width, dragged.width);
             QCOMPARE(next.document()->window(io::Channel::Post2).center, post2.center);
@@ -397,9 +386,7 @@ private Q_SLOTS:
     void screenshots() {
         app::MainWindow window;
         window.setViewLayout(QStringLiteral("1x1"));
-        window.show();
-        window.openPath(dir_.filePath("S"));
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* view = window.findChild<viewer::SliceView*>("sliceView");
         QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabFramebuffer()) > 4, 5000);
 
@@ -542,9 +529,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QString folder = cohort + QStringLiteral("/P0001");
         app::MainWindow window;
-        window.show();
-        window.openPath(folder);
-        QTRY_VERIFY_WITH_TIMEOUT(window.document()->hasStudy(), 20000);
+        QVERIFY(bmsc::test::openStudy(window, folder));
         const io::Study* first = window.document()->study();
         const auto sum = [](const io::Volume& v) {
             double total = 0.0;

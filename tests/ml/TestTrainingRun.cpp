@@ -55,24 +55,24 @@ json readJson(const fs::path& file) {
     return j;
 }
 
-std::vector<torch::Tensor> weights(const fs::path& checkpoint, const TrainingConfig& c) {
+// The parameters (or, with `buffers`, the batch statistics) of a checkpoint's network.
+std::vector<torch::Tensor> tensorsOf(const fs::path& checkpoint, const TrainingConfig& c,
+                                     bool buffers) {
     BreastClassifier model(c.network, HeadKind::WholeBreast);
     loadCheckpoint(checkpoint, model);
     std::vector<torch::Tensor> out;
-    for (const auto& p : model->parameters()) {
-        out.push_back(p.detach().clone());
+    for (const auto& t : buffers ? model->buffers() : model->parameters()) {
+        out.push_back(t.detach().clone());
     }
     return out;
 }
 
+std::vector<torch::Tensor> weights(const fs::path& checkpoint, const TrainingConfig& c) {
+    return tensorsOf(checkpoint, c, false);
+}
+
 std::vector<torch::Tensor> batchStatistics(const fs::path& checkpoint, const TrainingConfig& c) {
-    BreastClassifier model(c.network, HeadKind::WholeBreast);
-    loadCheckpoint(checkpoint, model);
-    std::vector<torch::Tensor> out;
-    for (const auto& b : model->buffers()) {
-        out.push_back(b.detach().clone());
-    }
-    return out;
+    return tensorsOf(checkpoint, c, true);
 }
 
 bool sameWeights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
