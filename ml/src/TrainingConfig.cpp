@@ -15,6 +15,10 @@ using io::ErrorCode;
 using io::IoError;
 using nlohmann::json;
 
+std::string dims(const std::array<std::int64_t, 3>& d) {
+    return std::to_string(d[0]) + "×" + std::to_string(d[1]) + "×" + std::to_string(d[2]);
+}
+
 [[noreturn]] void fail(const std::filesystem::path& source, const std::string& reason) {
     throw IoError(ErrorCode::InvalidArgument, source, reason);
 }
@@ -363,9 +367,9 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     // The whole-breast head pools (2,2,1) after strides (32, 32, 4): the breast needs at least
     // 64 × 64 in-plane and 4 slices, in multiples of the strides.
     const std::int64_t bx = g[0] / 2, by = preprocess.cropRows, bz = g[2];
-    require(bx % 32 == 0 && by % 32 == 0 && bz % 4 == 0 && bx >= 64 && by >= 64,
-            "breast grid " + std::to_string(bx) + "×" + std::to_string(by) + "×" +
-                std::to_string(bz) + " must be multiples of 32×32×4 and at least 64×64×4");
+    require(
+        bx % 32 == 0 && by % 32 == 0 && bz % 4 == 0 && bx >= 64 && by >= 64,
+        "breast grid " + dims({bx, by, bz}) + " must be multiples of 32×32×4 and at least 64×64×4");
     require(patchSize[0] % 32 == 0 && patchSize[1] % 32 == 0 && patchSize[2] % 4 == 0 &&
                 patchSize[0] >= 32 && patchSize[1] >= 32 && patchSize[2] >= 4,
             "'patch_size' must be multiples of 32×32×4");
@@ -379,20 +383,16 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "'patch_size' must fit in the breast grid");
     const auto& tile = network.breastTile;
     const auto& step = network.breastStride;
+    const std::array<std::int64_t, 3> none{0, 0, 0};
     const std::array<std::int64_t, 3> breast{bx, by, bz};
-    bool covered = tile == std::array<std::int64_t, 3>{0, 0, 0} &&
-                   step == std::array<std::int64_t, 3>{0, 0, 0};
-    if (tile == patchSize) {
-        covered = true;
-        for (int d = 0; d < 3; ++d) {
-            covered = covered && step[d] > 0 && (breast[d] - tile[d]) % step[d] == 0;
-        }
+    bool windowsFit = tile == patchSize;
+    for (int d = 0; d < 3; ++d) {
+        windowsFit = windowsFit && step[d] > 0 && (breast[d] - tile[d]) % step[d] == 0;
     }
-    require(covered, "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +
-                         "\" needs a breast grid covered by whole patches (breast " +
-                         std::to_string(bx) + "×" + std::to_string(by) + "×" + std::to_string(bz) +
-                         ", patch " + std::to_string(patchSize[0]) + "×" +
-                         std::to_string(patchSize[1]) + "×" + std::to_string(patchSize[2]) + ")");
+    require((tile == none && step == none) || windowsFit,
+            "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +
+                "\" needs a breast grid covered by whole patches (breast " + dims(breast) +
+                ", patch " + dims(patchSize) + ")");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
     for (const auto b : network.blocks) {
         require(b >= 1 && b <= 64, "'blocks' must be in 1..64");
