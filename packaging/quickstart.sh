@@ -21,6 +21,7 @@ packages=(
     libvtk9-dev libinsighttoolkit5-dev libdcmtk-dev libtorch-dev
     nlohmann-json3-dev libcli11-dev zlib1g-dev
     xvfb xauth x11-utils libgl1-mesa-dri
+    fonts-dejavu-core  # the font of the CPU-drawn views (tests/baselines/raster-*.png)
     python3 python3-numpy python3-pydicom python3-nibabel python3-sklearn
     python3-scipy python3-torch
     dicom3tools dcm2niix

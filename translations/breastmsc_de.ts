@@ -130,12 +130,12 @@
         <translation>BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="60"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="61"/>
         <source>Cohort</source>
         <translation>Kohorte</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="96"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="97"/>
         <source>Slices</source>
         <translation>Schichten</translation>
     </message>
@@ -185,252 +185,252 @@
         <translation>&amp;Einstellungen...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="74"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="76"/>
         <source>Ctrl+,</source>
         <translation>Ctrl+,</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="77"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="79"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="86"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="88"/>
         <source>Layout 2x2 (axial, coronal, sagittal, MIP)</source>
         <translation>Layout 2x2 (axial, koronar, sagittal, MIP)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="86"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="88"/>
         <source>Ctrl+2</source>
         <translation>Ctrl+2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="98"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="100"/>
         <source>&amp;Reset View</source>
         <translation>Ansicht &amp;zurücksetzen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="104"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="106"/>
         <source>R</source>
         <translation>R</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="104"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="106"/>
         <source>Ctrl+0</source>
         <translation>Ctrl+0</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="105"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="107"/>
         <source>Zoom &amp;In</source>
         <translation>&amp;Vergrößern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="109"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="111"/>
         <source>Ctrl+=</source>
         <translation>Ctrl+=</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="110"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="112"/>
         <source>Zoom &amp;Out</source>
         <translation>Ver&amp;kleinern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="117"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="119"/>
         <source>Series &amp;Assignment...</source>
         <translation>Serien&amp;zuordnung...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="203"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="213"/>
         <source>Save Screenshot of View</source>
         <translation>Bildschirmfoto der Ansicht speichern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="204"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="214"/>
         <source>Save Screenshot of Window</source>
         <translation>Bildschirmfoto des Fensters speichern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="206"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="216"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="213"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="223"/>
         <source>Cannot save the screenshot</source>
         <translation>Das Bildschirmfoto kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="238"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="248"/>
         <source>Series Assignment</source>
         <translation>Serienzuordnung</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="238"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="248"/>
         <source>Open a study first.</source>
         <translation>Bitte zuerst eine Studie öffnen.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="117"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
         <source>&amp;Channel</source>
         <translation>&amp;Kanal</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="118"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="119"/>
         <source>Channels</source>
         <translation>Kanäle</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>Pre</source>
         <translation>Nativ</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>Post 1</source>
         <translation>Post 1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="121"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
         <source>Post 2</source>
         <translation>Post 2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="123"/>
         <source>Post 3</source>
         <translation>Post 3</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="123"/>
         <source>Post 4</source>
         <translation>Post 4</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="122"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="123"/>
         <source>T2</source>
         <translation>T2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="142"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="143"/>
         <source>Sub %1</source>
         <translation>Sub %1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="144"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="145"/>
         <source>Subtraction post %1 - pre</source>
         <translation>Subtraktion Post %1 - Prä</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="151"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="152"/>
         <source>MIP</source>
         <translation>MIP</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="153"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="154"/>
         <source>Maximum intensity projection of the subtraction</source>
         <translation>Maximumintensitätsprojektion der Subtraktion</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="155"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="156"/>
         <source>M</source>
         <translation>M</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="164"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="165"/>
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="84"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="86"/>
         <source>Layout 1x1</source>
         <translation>Layout 1x1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="84"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="86"/>
         <source>Ctrl+1</source>
         <translation>Ctrl+1</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="85"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="87"/>
         <source>Layout 1x3 (axial, coronal, sagittal)</source>
         <translation>Layout 1x3 (axial, koronal, sagittal)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="85"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="87"/>
         <source>Ctrl+3</source>
         <translation>Ctrl+3</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="173"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="174"/>
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="175"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="176"/>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>&amp;Tastenkürzel</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="178"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="179"/>
         <source>&amp;About BreastMSC</source>
         <translation>&amp;Über BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="184"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="185"/>
         <source>Open Study Folder</source>
         <translation>Studienordner öffnen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="194"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="195"/>
         <source>Open Cohort</source>
         <translation>Kohorte öffnen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="224"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="225"/>
         <source>Cannot open the cohort</source>
         <translation>Die Kohorte kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="241"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="242"/>
         <source>Stop reading the study (Esc)</source>
         <translation>Lesen der Studie abbrechen (Esc)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="256"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="257"/>
         <source>Reading %1</source>
         <translation>%1 wird gelesen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="240"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="241"/>
         <source>Cancel</source>
         <translation>Abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="266"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="267"/>
         <source>A study is still being read: wait, or cancel it first</source>
         <translation>Es wird noch eine Studie gelesen: warten oder zuerst abbrechen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="286"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="287"/>
         <source>%1 - BreastMSC</source>
         <translation>%1 - BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="296"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="297"/>
         <source>Cannot open the study</source>
         <translation>Die Studie kann nicht geöffnet werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="326"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="327"/>
         <source>voxel (%1, %2, %3)   LPS (%4, %5, %6) mm  </source>
         <translation>Voxel (%1, %2, %3)   LPS (%4, %5, %6) mm  </translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="342"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="343"/>
         <source>About BreastMSC</source>
         <translation>Über BreastMSC</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindow.cpp" line="343"/>
+        <location filename="../app/desktop/MainWindow.cpp" line="344"/>
         <source>&lt;h3&gt;BreastMSC %1&lt;/h3&gt;&lt;p&gt;Breast DCE-MRI review and the multi-scale curriculum CNN for malignancy classification.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;BreastMSC %1&lt;/h3&gt;&lt;p&gt;Befundung der Mamma-DCE-MRT und das Multi-Scale-Curriculum-CNN zur Malignitätsklassifikation.&lt;/p&gt;</translation>
     </message>
@@ -438,43 +438,43 @@
 <context>
     <name>bmsc::app::OverlayController</name>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="143"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="161"/>
         <source>Load &amp;Overlay...</source>
         <translation>&amp;Overlay laden...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="145"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="163"/>
         <source>Show an image (NIfTI, NRRD, MetaImage) over the study, e.g. a heat map or a probability map</source>
         <translation>Ein Bild (NIfTI, NRRD, MetaImage) über der Studie zeigen, z. B. eine Heatmap oder eine Wahrscheinlichkeitskarte</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="147"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="165"/>
         <source>Overlay &amp;Visible</source>
         <translation>Overlay &amp;sichtbar</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="148"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="166"/>
         <source>Show or hide the loaded overlay (O)</source>
         <translation>Das geladene Overlay zeigen oder ausblenden (O)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="149"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="167"/>
         <source>Remove Overla&amp;y</source>
         <translation>Overla&amp;y entfernen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="150"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="152"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="168"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="170"/>
         <source>Overlay</source>
         <translation>Overlay</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="151"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="169"/>
         <source>Overlay &amp;Panel</source>
         <translation>Overlay-&amp;Bereich</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="153"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="171"/>
         <source>Opacity</source>
         <translation>Deckkraft</translation>
     </message>
@@ -489,48 +489,48 @@
         <translation>Voxel unter diesem Wert werden nicht gezeichnet</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="154"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="174"/>
         <source>No overlay loaded</source>
         <translation>Kein Overlay geladen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="155"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="175"/>
         <source>%1 (resampled onto the study grid)</source>
         <translation>%1 (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="170"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="190"/>
         <source>Cannot load the overlay %1: %2</source>
         <translation>Das Overlay %1 kann nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="176"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="196"/>
         <source>no study is open.</source>
         <translation>es ist keine Studie geöffnet.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="188"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="208"/>
         <source>it does not overlap the study (overlay %1; study %2).</source>
         <translation>es überlappt die Studie nicht (Overlay %1; Studie %2).</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="236"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="277"/>
         <source>Overlay %1: colours from %2 to %3%4</source>
         <translation>Overlay %1: Farben von %2 bis %3%4</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="240"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="281"/>
         <source> (resampled onto the study grid)</source>
         <translation> (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="249"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="260"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="290"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="301"/>
         <source>Load Overlay</source>
         <translation>Overlay laden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="250"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="291"/>
         <source>Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)</source>
         <translation>Bilder (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;Alle Dateien (*)</translation>
     </message>
@@ -652,14 +652,34 @@
         <translation>Sprache des Systems</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="24"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="26"/>
+        <source>Software (fast everywhere)</source>
+        <translation>Software (überall schnell)</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="27"/>
+        <source>OpenGL (VTK)</source>
+        <translation>OpenGL (VTK)</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="28"/>
+        <source>Both draw the same picture. Software drawing needs no graphics card and keeps scrolling smooth over remote or virtual displays.</source>
+        <translation>Beide zeichnen dasselbe Bild. Das Zeichnen in Software braucht keine Grafikkarte und hält das Blättern auch auf entfernten oder virtuellen Bildschirmen flüssig.</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="34"/>
         <source>The language changes the next time BreastMSC starts.</source>
         <translation>Die Sprache wechselt beim nächsten Start von BreastMSC.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="27"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="37"/>
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="38"/>
+        <source>&amp;Draw slices with:</source>
+        <translation>Schichten &amp;zeichnen mit:</translation>
     </message>
 </context>
 <context>
@@ -748,37 +768,37 @@
 <context>
     <name>bmsc::app::WindowLevelMenu</name>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="15"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="17"/>
         <source>&amp;Automatic (1st-99.5th percentile)</source>
         <translation>&amp;Automatisch (1.–99,5. Perzentil)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="17"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="19"/>
         <source>&amp;Full Range (minimum-maximum)</source>
         <translation>&amp;Gesamter Bereich (Minimum–Maximum)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="19"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="21"/>
         <source>T&amp;1 Dynamic (2nd-99.8th percentile)</source>
         <translation>T&amp;1 dynamisch (2.–99,8. Perzentil)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="21"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="23"/>
         <source>&amp;Subtraction (median-99.9th percentile)</source>
         <translation>&amp;Subtraktion (Median–99,9. Perzentil)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="23"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="25"/>
         <source>T&amp;2 (1st-99.9th percentile)</source>
         <translation>T&amp;2 (1.–99,9. Perzentil)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="27"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="29"/>
         <source>&amp;High Contrast (25th-99th percentile)</source>
         <translation>&amp;Hoher Kontrast (25.–99. Perzentil)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/WindowLevelMenu.cpp" line="31"/>
+        <location filename="../app/desktop/WindowLevelMenu.cpp" line="33"/>
         <source>&amp;Window/Level</source>
         <translation>&amp;Fenster</translation>
     </message>
@@ -900,23 +920,23 @@
 <context>
     <name>bmsc::viewer::SliceView</name>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="100"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="245"/>
         <source>Open a study or a cohort (File menu)</source>
         <translation>Öffnen Sie eine Studie oder eine Kohorte (Menü Datei)</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="116"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="262"/>
         <source>MIP sub%1</source>
         <translation>MIP sub%1</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="133"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="280"/>
         <source>%1  slice %2/%3</source>
         <translation>%1  Schicht %2/%3</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="117"/>
-        <location filename="../viewer/widgets/SliceView.cpp" line="136"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="263"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="283"/>
         <source>W %1  L %2</source>
         <translation>Breite %1  Zentrum %2</translation>
     </message>

@@ -50,6 +50,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     sagittal_ = new viewer::SliceView(&document_, viewer::ViewAxis::Sagittal, views);
     mip_ = new viewer::SliceView(&document_, viewer::ViewAxis::Axial, views);
     mip_->setMipPane(true);
+    applyDisplay();
     setCentralWidget(views);
 
     slider_ = new QSlider(Qt::Vertical, this);

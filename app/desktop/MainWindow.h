@@ -53,6 +53,8 @@ private:
     void buildFileMenu();
     void buildViewMenu(QMenu* viewMenu);
     viewer::SliceView* activeView();
+    /// Draws the slice views as the settings say ("view/display").
+    void applyDisplay();
     QImage grabScreenshot(ScreenshotTarget target);
     void saveScreenshotDialog(ScreenshotTarget target);
     void showShortcuts();

@@ -68,7 +68,9 @@ void MainWindow::buildFileMenu() {
     file->addSeparator();
     QAction* settings = file->addAction(tr("S&ettings..."), this, [this] {
         SettingsDialog dialog(this);
-        dialog.exec();
+        if (dialog.exec() == QDialog::Accepted) {
+            applyDisplay();
+        }
     });
     settings->setObjectName(QStringLiteral("action_settings"));
     settings->setShortcut(QKeySequence(tr("Ctrl+,")));
@@ -160,6 +162,15 @@ void MainWindow::setViewLayout(const QString& layout) {
     QSettings().setValue(QStringLiteral("view/layout"), name);
 }
 
+void MainWindow::applyDisplay() {
+    const bool gl =
+        QSettings().value(QStringLiteral("view/display")).toString() == QStringLiteral("opengl");
+    for (viewer::SliceView* v : {view_, coronal_, sagittal_, mip_}) {
+        v->setDisplay(gl ? viewer::SliceView::Display::OpenGl
+                         : viewer::SliceView::Display::Software);
+    }
+}
+
 viewer::SliceView* MainWindow::activeView() {
     auto* v = qobject_cast<viewer::SliceView*>(focusWidget());
     return v != nullptr && v->isVisible() ? v : view_;
@@ -167,7 +178,7 @@ viewer::SliceView* MainWindow::activeView() {
 
 QImage MainWindow::grabScreenshot(ScreenshotTarget target) {
     if (target == ScreenshotTarget::View) {
-        return activeView()->grabFramebuffer();
+        return activeView()->grabImage();
     }
     return grab().toImage();
 }

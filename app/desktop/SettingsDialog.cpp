@@ -21,10 +21,22 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
     const QString current = QSettings().value(QStringLiteral("ui/language")).toString();
     language_->setCurrentIndex(std::max(0, language_->findData(current)));
 
+    display_ = new QComboBox(this);
+    display_->setObjectName(QStringLiteral("displayCombo"));
+    display_->addItem(tr("Software (fast everywhere)"), QStringLiteral("software"));
+    display_->addItem(tr("OpenGL (VTK)"), QStringLiteral("opengl"));
+    display_->setToolTip(
+        tr("Both draw the same picture. Software drawing needs no graphics "
+           "card and keeps scrolling smooth over remote or virtual displays."));
+    const QString display =
+        QSettings().value(QStringLiteral("view/display"), QStringLiteral("software")).toString();
+    display_->setCurrentIndex(std::max(0, display_->findData(display)));
+
     auto* note = new QLabel(tr("The language changes the next time BreastMSC starts."), this);
     note->setWordWrap(true);
     auto* form = new QFormLayout;
     form->addRow(tr("&Language:"), language_);
+    form->addRow(tr("&Draw slices with:"), display_);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         save();
@@ -39,7 +51,9 @@ SettingsDialog::SettingsDialog(QWidget* parent) : QDialog(parent) {
 }
 
 void SettingsDialog::save() {
-    QSettings().setValue(QStringLiteral("ui/language"), language_->currentData().toString());
+    QSettings settings;
+    settings.setValue(QStringLiteral("ui/language"), language_->currentData().toString());
+    settings.setValue(QStringLiteral("view/display"), display_->currentData().toString());
 }
 
 }  // namespace bmsc::app

@@ -7,7 +7,9 @@ class QComboBox;
 namespace bmsc::app {
 
 /// Edit ▸ Preferences: the user interface language ("ui/language" in QSettings: empty for
-/// the system's language, "en", "de"), applied the next time the application starts.
+/// the system's language, "en", "de"), applied the next time the application starts, and how
+/// the slice views are drawn ("view/display": "software", the default, or "openGL", VTK through
+/// OpenGL), applied at once (MainWindow::applyDisplay).
 class SettingsDialog : public QDialog {
     Q_OBJECT
 
@@ -19,6 +21,7 @@ public:
 
 private:
     QComboBox* language_ = nullptr;
+    QComboBox* display_ = nullptr;
 };
 
 }  // namespace bmsc::app

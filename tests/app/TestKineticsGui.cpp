@@ -68,7 +68,7 @@ void writeStudy(const fs::path& folder) {
 
 /// Pixels of the view drawn in the map's washout red / persistent blue (over grey).
 std::array<int, 2> redAndBluePixels(viewer::SliceView* view) {
-    const QImage image = view->grabFramebuffer();
+    const QImage image = view->grabImage();
     std::array<int, 2> counts{0, 0};
     for (int y = 0; y < image.height(); ++y) {
         for (int x = 0; x < image.width(); ++x) {
@@ -170,7 +170,7 @@ private Q_SLOTS:
         // brightest in its column): the lesions on slices 2…4 show through, each in its colour.
         QTRY_VERIFY_WITH_TIMEOUT(redAndBluePixels(mip)[0] > 50, 10000);
         QTRY_VERIFY_WITH_TIMEOUT(redAndBluePixels(mip)[1] > 50, 10000);
-        const QImage image = mip->grabFramebuffer();
+        const QImage image = mip->grabImage();
         const double scale = image.width() / static_cast<double>(mip->width());
         const QPoint washout = pixelOf(mip, kWashoutCentre[0], kWashoutCentre[1]) * scale;
         const QPoint persistent = pixelOf(mip, kPersistentCentre[0], kPersistentCentre[1]) * scale;
@@ -213,7 +213,7 @@ private Q_SLOTS:
         QVERIFY(inMenu);
 
         // Off: grey image only.
-        QTRY_VERIFY_WITH_TIMEOUT(view->grabFramebuffer().width() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->grabImage().width() > 0, 5000);
         auto counts = redAndBluePixels(view);
         QVERIFY2(counts[0] < 5 && counts[1] < 5, qPrintable(QString::number(counts[0])));
         QVERIFY(!colorBar->isVisible());

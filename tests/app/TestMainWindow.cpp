@@ -90,7 +90,7 @@ private Q_SLOTS:
         QCOMPARE(window.document()->slice(), std::int64_t{2});
 
         // The VTK view rendered the study: its framebuffer is not all black.
-        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabFramebuffer()) > 1000, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabImage()) > 1000, 5000);
 
         // Right-drag to the right widens the window of the current channel.
         const double widthBefore = window.document()->window(io::Channel::Pre).width;
@@ -120,7 +120,7 @@ private Q_SLOTS:
         QCOMPARE(window.document()->derivedPhase(), 2);
         QCOMPARE(window.document()->displayVolume()->geometry().size[2], std::int64_t{1});
         QVERIFY(mip->isChecked());
-        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabFramebuffer()) > 1000, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(view->grabImage()) > 1000, 5000);
 
         auto* t2 = window.findChild<QAction*>("channel_t2");
         QVERIFY(t2 != nullptr);
@@ -180,7 +180,7 @@ private Q_SLOTS:
         QTest::mouseMove(sagittal, QPoint(sagittal->width() / 2, sagittal->height() / 2));
         auto* label = window.findChild<QLabel*>("voxelLabel");
         QTRY_VERIFY(label->text().startsWith(QStringLiteral("voxel (15,")));
-        QTRY_VERIFY_WITH_TIMEOUT(litPixels(coronal->grabFramebuffer()) > 100, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(litPixels(coronal->grabImage()) > 100, 5000);
 
         window.findChild<QAction*>("layout_1x1")->trigger();
         QVERIFY(!coronal->isVisible());

@@ -16,6 +16,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDialog>
+#include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -197,7 +198,7 @@ private Q_SLOTS:
         // The MIP pane shows the MIP whatever the main view shows (here: pre).
         QVERIFY(window.document()->derived() == viewer::StudyDocument::Derived::None);
         QCOMPARE(mip->sliceRenderer()->sliceCount(), std::int64_t{1});
-        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(mip->grabFramebuffer()) > 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(mip->grabImage()) > 4, 5000);
 
         // A click on the MIP goes to the brightest voxel of the column: the spot at k = 3.
         const QPoint spot = pixelShowing(mip, 12, 8, 1);
@@ -216,7 +217,7 @@ private Q_SLOTS:
         window.resize(1000, 600);
         QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* view = window.findChild<viewer::SliceView*>("sliceView");
-        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabFramebuffer()) > 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
         const double ratio = view->devicePixelRatioF();
         QCOMPARE(view->sliceRenderer()->pixelRatio(), ratio);
 
@@ -237,13 +238,13 @@ private Q_SLOTS:
             }
             return run;
         };
-        QTRY_VERIFY_WITH_TIMEOUT(greenRun(view->grabFramebuffer()) > 0, 5000);
-        const double lineWidth = greenRun(view->grabFramebuffer()) / ratio;
+        QTRY_VERIFY_WITH_TIMEOUT(greenRun(view->grabImage()) > 0, 5000);
+        const double lineWidth = greenRun(view->grabImage()) / ratio;
         QVERIFY2(lineWidth >= 0.9 && lineWidth <= 3.0, qPrintable(QString::number(lineWidth)));
 
         // The caption at the top left ("pre  slice 3/5", 14 px): the height of its yellow
         // pixels in logical pixels, whatever the scale.
-        const QImage image = view->grabFramebuffer();
+        const QImage image = view->grabImage();
         int top = image.height();
         int bottom = -1;
         for (int y = 0; y < image.height() / 4; ++y) {
@@ -388,7 +389,7 @@ private Q_SLOTS:
         window.setViewLayout(QStringLiteral("1x1"));
         QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
         auto* view = window.findChild<viewer::SliceView*>("sliceView");
-        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabFramebuffer()) > 4, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
 
         const QString viewPng = dir_.filePath("view.png");
         QString error;
@@ -587,6 +588,67 @@ private Q_SLOTS:
         QCOMPARE(again.findChild<QComboBox*>("languageCombo")->currentText(),
                  QStringLiteral("Deutsch"));
         QSettings().remove("ui/language");
+    }
+
+    /// Settings ▸ "Draw slices with": the views switch between the software and the OpenGL
+    /// (VTK) display at once, and both show the same picture.
+    void displaySetting() {
+        QSettings().remove("view/display");
+        app::MainWindow window;
+        window.resize(900, 700);
+        QVERIFY(bmsc::test::openStudy(window, dir_.filePath("S")));
+        auto* view = window.findChild<viewer::SliceView*>("sliceView");
+        QCOMPARE(view->display(), viewer::SliceView::Display::Software);  // the default
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
+        const QImage software = view->grabImage().convertToFormat(QImage::Format_RGB888);
+
+        // Through the dialog, as a user: choose, then OK.
+        auto choose = [&window](const QString& display) {
+            QTimer::singleShot(100, &window, [display] {
+                for (QWidget* w : QApplication::topLevelWidgets()) {
+                    auto* dialog = qobject_cast<app::SettingsDialog*>(w);
+                    if (dialog == nullptr || !dialog->isVisible()) {
+                        continue;
+                    }
+                    auto* combo = dialog->findChild<QComboBox*>("displayCombo");
+                    combo->setCurrentIndex(combo->findData(display));
+                    dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+                }
+            });
+            window.findChild<QAction*>("action_settings")->trigger();
+        };
+        choose(QStringLiteral("opengl"));
+        QCOMPARE(QSettings().value("view/display").toString(), QStringLiteral("opengl"));
+        QCOMPARE(view->display(), viewer::SliceView::Display::OpenGl);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
+        const QImage opengl = view->grabImage().convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(opengl.size(), software.size());
+        double sum = 0.0;
+        for (int y = 0; y < opengl.height(); ++y) {
+            const uchar* a = opengl.constScanLine(y);
+            const uchar* b = software.constScanLine(y);
+            for (int x = 0; x < 3 * opengl.width(); ++x) {
+                sum += std::abs(int{a[x]} - int{b[x]});
+            }
+        }
+        const double mean = sum / (3.0 * opengl.width() * opengl.height());
+        QVERIFY2(mean < 4.0, qPrintable(QStringLiteral("mean |diff| %1 levels").arg(mean)));
+        // Input still reaches the view through the GL surface: a click delivered by the window
+        // (hit-tested as the window system's would be) moves the crosshair.
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QPoint target = pixelShowing(view, 7, 9, 2);
+        QVERIFY(!target.isNull());
+        QCOMPARE(window.childAt(window.mapFromGlobal(view->mapToGlobal(target))), view);
+        QTest::mouseClick(window.windowHandle(), Qt::LeftButton, Qt::NoModifier,
+                          window.mapFromGlobal(view->mapToGlobal(target)));
+        QCOMPARE(window.document()->cursor()[0], std::int64_t{7});
+        QCOMPARE(window.document()->cursor()[1], std::int64_t{9});
+
+        choose(QStringLiteral("software"));
+        QCOMPARE(view->display(), viewer::SliceView::Display::Software);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
+        QSettings().remove("view/display");
     }
 
     void annotationStatus() {

@@ -77,7 +77,7 @@ void writeOverlay(const fs::path& file, int factor, bool hotter = false, int las
 /// Hot (red to yellow) pixels of the axial view: those over the block, and those over study
 /// voxels well away from it (orientation labels at the edges are not counted).
 std::array<int, 2> hotPixels(viewer::SliceView* view) {
-    const QImage image = view->grabFramebuffer();
+    const QImage image = view->grabImage();
     const double scale = static_cast<double>(image.width()) / view->width();
     std::array<int, 2> counts{0, 0};
     for (int y = 0; y < image.height(); ++y) {

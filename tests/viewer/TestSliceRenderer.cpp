@@ -1,8 +1,12 @@
 // SliceRenderer drawn offscreen at a fixed size and compared with tests/baselines/*.png:
 // axial, coronal and sagittal views of a small generated study, with and without overlays.
-// Tolerance: mean absolute difference ≤ 1.5 levels per channel and ≤ 0.5 % of pixels
-// differing by more than 16 levels in any channel (room for rasteriser/font differences
-// between Mesa versions, none for a flipped, shifted or recoloured view).
+// Each view is drawn both ways: by VTK (baseline NAME.png) and on the CPU by paint() (baseline
+// raster-NAME.png), and the two pictures are compared with each other as well.
+// Tolerance against a baseline: mean absolute difference ≤ 1.5 levels per channel and ≤ 0.5 %
+// of pixels differing by more than 16 levels in any channel (room for rasteriser/font
+// differences between Mesa versions, none for a flipped, shifted or recoloured view).
+// Between VTK and the CPU: mean ≤ 3 levels and ≤ 3 % of pixels (their fonts differ, and
+// interpolation rounds differently), still none for a flipped, shifted or recoloured view.
 // Regenerate the baselines with BMSC_UPDATE_BASELINES=1 (then look at them).
 #include "breastmsc/io/SyntheticCohort.h"
 #include "model/Subtractions.h"
@@ -116,6 +120,31 @@ QImage render(SliceRenderer& renderer) {
     return image;
 }
 
+struct Difference {
+    double mean = 0.0;      ///< mean absolute difference per channel, in levels
+    double fraction = 0.0;  ///< of pixels with a channel more than 16 levels off
+};
+
+Difference difference(const QImage& actual, const QImage& expected) {
+    double sum = 0.0;
+    std::int64_t differing = 0;
+    for (int y = 0; y < actual.height(); ++y) {
+        const uchar* a = actual.constScanLine(y);
+        const uchar* b = expected.constScanLine(y);
+        for (int x = 0; x < actual.width(); ++x) {
+            int worst = 0;
+            for (int c = 0; c < 3; ++c) {
+                const int d = std::abs(int{a[3 * x + c]} - int{b[3 * x + c]});
+                sum += d;
+                worst = std::max(worst, d);
+            }
+            differing += worst > 16 ? 1 : 0;
+        }
+    }
+    const double pixels = static_cast<double>(actual.width()) * actual.height();
+    return {sum / (3.0 * pixels), static_cast<double>(differing) / pixels};
+}
+
 void compareWithBaseline(const QImage& actual, const QString& name) {
     const QString baseline = QStringLiteral(BMSC_TEST_SOURCE_DIR "/baselines/%1.png").arg(name);
     if (qEnvironmentVariableIntValue("BMSC_UPDATE_BASELINES") == 1) {
@@ -139,24 +168,7 @@ void compareWithBaseline(const QImage& actual, const QString& name) {
         QFAIL(qPrintable(
             QStringLiteral("size differs from %1; actual image: %2").arg(baseline, actualPath)));
     }
-    double sum = 0.0;
-    std::int64_t differing = 0;
-    for (int y = 0; y < actual.height(); ++y) {
-        const uchar* a = actual.constScanLine(y);
-        const uchar* b = expected.constScanLine(y);
-        for (int x = 0; x < actual.width(); ++x) {
-            int worst = 0;
-            for (int c = 0; c < 3; ++c) {
-                const int d = std::abs(int{a[3 * x + c]} - int{b[3 * x + c]});
-                sum += d;
-                worst = std::max(worst, d);
-            }
-            differing += worst > 16 ? 1 : 0;
-        }
-    }
-    const double pixels = static_cast<double>(actual.width()) * actual.height();
-    const double mean = sum / (3.0 * pixels);
-    const double fraction = static_cast<double>(differing) / pixels;
+    const auto [mean, fraction] = difference(actual, expected);
     if (mean > 1.5 || fraction > 0.005) {
         actual.save(actualPath);
         QFAIL(qPrintable(QStringLiteral("%1 differs from %2: mean |diff| %3 levels (max 1.5), "
@@ -166,6 +178,40 @@ void compareWithBaseline(const QImage& actual, const QString& name) {
                              .arg(100.0 * fraction, 0, 'f', 2)
                              .arg(actualPath)));
     }
+}
+
+/// The view drawn on the CPU (SliceRenderer::paint) at the test size, as RGB888.
+QImage raster(SliceRenderer& renderer) {
+    renderer.fitToViewport(kSize, kSize);
+    return renderer.renderImage(kSize, kSize).convertToFormat(QImage::Format_RGB888);
+}
+
+/// Both drawings of the view against their baselines (NAME.png, raster-NAME.png) and against
+/// each other; returns the VTK drawing.
+QImage checkView(SliceRenderer& renderer, const QString& name) {
+    const QImage vtk = render(renderer);
+    compareWithBaseline(vtk, name);
+    const QImage cpu = raster(renderer);
+    compareWithBaseline(cpu, QStringLiteral("raster-") + name);
+    const auto [mean, fraction] = difference(cpu, vtk);
+    if (mean > 3.0 || fraction > 0.03) {
+        const QString outDir = QStringLiteral(BMSC_TEST_BINARY_DIR "/viewer/actual");
+        QDir().mkpath(outDir);
+        vtk.save(outDir + QStringLiteral("/vtk-") + name + QStringLiteral(".png"));
+        cpu.save(outDir + QStringLiteral("/raster-") + name + QStringLiteral(".png"));
+        qWarning("%s: VTK and CPU drawings differ", qPrintable(name));
+    }
+    [&] {
+        QVERIFY2(mean <= 3.0 && fraction <= 0.03,
+                 qPrintable(QStringLiteral("%1: the CPU drawing differs from VTK's: mean |diff| "
+                                           "%2 levels (max 3), %3 % of pixels > 16 levels (max "
+                                           "3 %); both written to %4/viewer/actual")
+                                .arg(name)
+                                .arg(mean, 0, 'f', 2)
+                                .arg(100.0 * fraction, 0, 'f', 2)
+                                .arg(QStringLiteral(BMSC_TEST_BINARY_DIR))));
+    }();
+    return vtk;
 }
 
 /// Mean grey level of a rectangle of the image.
@@ -280,11 +326,11 @@ private Q_SLOTS:
         r.setStudy(study_);
         r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
         r.setInfoText("pre  slice 7/12");
-        const QImage image = render(r);
+        const QImage image = checkView(r, QStringLiteral("axial-pre"));
         QCOMPARE(image.size(), QSize(kSize, kSize));
         // Not blank, and the breasts (anterior: top half) hold tissue signal.
         QVERIFY(meanLevel(image, QRect(40, 40, 176, 60)) > 20.0);
-        compareWithBaseline(image, QStringLiteral("axial-pre"));
+        QVERIFY(meanLevel(raster(r), QRect(40, 40, 176, 60)) > 20.0);
     }
 
     void axialWindowChangesImage() {
@@ -311,12 +357,13 @@ private Q_SLOTS:
         overlay.maximum = 2.0;
         overlay.opacity = 0.6;
         r.setOverlay(overlay);
-        const QImage withOverlay = render(r);
-        compareWithBaseline(withOverlay, QStringLiteral("axial-post2-enhancement"));
+        const QImage withOverlay = checkView(r, QStringLiteral("axial-post2-enhancement"));
+        const QImage rasterWith = raster(r);
         overlay.visible = false;
         r.setOverlay(overlay);
         const QImage without = render(r);
         QVERIFY(withOverlay != without);
+        QVERIFY(rasterWith != raster(r));
     }
 
     void axialKineticMap() {
@@ -329,7 +376,7 @@ private Q_SLOTS:
         overlay.colorMap = viewer::ColorMap::Kinetic;
         overlay.opacity = 0.7;
         r.setOverlay(overlay);
-        compareWithBaseline(render(r), QStringLiteral("axial-post1-kinetic"));
+        checkView(r, QStringLiteral("axial-post1-kinetic"));
     }
 
     void overlaySetAfterRenderingShowsTheCurrentSlice() {
@@ -355,17 +402,18 @@ private Q_SLOTS:
         overlay.opacity = 1.0;
         r.setOverlay(overlay);
         QCOMPARE(r.slice(), kSlice);
-        const QImage after = render(r);
-        int red = 0;
-        for (int y = 0; y < after.height(); ++y) {
-            for (int x = 0; x < after.width(); ++x) {
-                const QRgb p = after.pixel(x, y);
-                red += qRed(p) - qGreen(p) > 80 && qRed(p) - qBlue(p) > 80 ? 1 : 0;
+        for (const QImage& after : {render(r), raster(r)}) {
+            int red = 0;
+            for (int y = 0; y < after.height(); ++y) {
+                for (int x = 0; x < after.width(); ++x) {
+                    const QRgb p = after.pixel(x, y);
+                    red += qRed(p) - qGreen(p) > 80 && qRed(p) - qBlue(p) > 80 ? 1 : 0;
+                }
             }
+            // The whole slice is washout: most of the viewport is red.
+            QVERIFY2(red > kSize * kSize / 2, qPrintable(QString::number(red)));
+            QVERIFY(after != before);
         }
-        // The whole slice is washout: most of the viewport is red.
-        QVERIFY2(red > kSize * kSize / 2, qPrintable(QString::number(red)));
-        QVERIFY(after != before);
     }
 
     void coronalAndSagittal() {
@@ -374,9 +422,8 @@ private Q_SLOTS:
             r.setStudy(study_);
             r.setSlice(30);  // coronal: through both breasts; sagittal: the right breast
             r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
-            compareWithBaseline(render(r), axis == ViewAxis::Coronal
-                                               ? QStringLiteral("coronal-pre")
-                                               : QStringLiteral("sagittal-pre"));
+            checkView(r, axis == ViewAxis::Coronal ? QStringLiteral("coronal-pre")
+                                                   : QStringLiteral("sagittal-pre"));
         }
     }
 
@@ -388,12 +435,13 @@ private Q_SLOTS:
             r.setSlice(axis == ViewAxis::Axial ? 6 : 40);
             r.setWindow(viewer::automaticWindow(study_->channel(io::Channel::Pre)));
             r.setCrosshair(io::Index3{30, 40, 6});
-            const QImage with = render(r);
-            compareWithBaseline(with, axis == ViewAxis::Axial
-                                          ? QStringLiteral("axial-crosshair")
-                                          : QStringLiteral("coronal-crosshair"));
+            const QImage with =
+                checkView(r, axis == ViewAxis::Axial ? QStringLiteral("axial-crosshair")
+                                                     : QStringLiteral("coronal-crosshair"));
+            const QImage rasterWith = raster(r);
             r.setCrosshair(std::nullopt);
             QVERIFY(render(r) != with);
+            QVERIFY(raster(r) != rasterWith);
         }
     }
 
@@ -405,13 +453,13 @@ private Q_SLOTS:
         r.setStudy(study_);
         r.setDisplayVolume(derived.subtraction(1));
         r.setWindow(viewer::automaticWindow(*derived.subtraction(1)));
-        compareWithBaseline(render(r), QStringLiteral("axial-sub1"));
+        checkView(r, QStringLiteral("axial-sub1"));
         r.setDisplayVolume(derived.mip(1));
         QCOMPARE(r.sliceCount(), std::int64_t{1});
         r.setSlice(6);
         QCOMPARE(r.slice(), std::int64_t{0});  // a MIP has one slice
         r.setWindow(viewer::automaticWindow(*derived.mip(1)));
-        compareWithBaseline(render(r), QStringLiteral("axial-mip-sub1"));
+        checkView(r, QStringLiteral("axial-mip-sub1"));
         r.setDisplayVolume(nullptr);  // back to the channel and its slices
         QCOMPARE(r.sliceCount(), std::int64_t{12});
     }
@@ -420,5 +468,5 @@ private:
     std::shared_ptr<const io::Study> study_;
 };
 
-QTEST_GUILESS_MAIN(TestSliceRenderer)
+QTEST_MAIN(TestSliceRenderer)
 #include "TestSliceRenderer.moc"

@@ -70,10 +70,6 @@ std::array<int, 2> textSize(vtkTextActor* text) {
     return {box[1] - box[0] + 1, box[3] - box[2] + 1};
 }
 
-/// Font sizes in logical pixels (multiplied by the pixel ratio when drawn).
-constexpr int kLetterSize = 18;
-constexpr int kCornerSize = 14;
-
 void styleText(vtkTextActor* text, double x, double y, int hJustify, int vJustify, int size) {
     text->GetPositionCoordinate()->SetCoordinateSystemToNormalizedViewport();
     text->SetPosition(x, y);
@@ -227,6 +223,7 @@ void SliceRenderer::setChannel(io::Channel channel) {
 }
 
 void SliceRenderer::setWindow(const WindowLevel& window) {
+    window_ = window;
     vtkImageProperty* p = slice3d_->GetProperty();
     p->SetColorWindow(window.width);
     p->SetColorLevel(window.center);
@@ -317,43 +314,60 @@ void SliceRenderer::clearOverlay() {
     setOverlay(OverlayLayer{});
 }
 
+SliceRenderer::OverlayTable SliceRenderer::overlayTable(const OverlayLayer& overlay) {
+    OverlayTable t;
+    if (overlay.colorMap == ColorMap::Kinetic) {
+        t.low = 0.5;
+        t.high = 3.5;
+        t.clampAbove = false;
+        t.colours = {{0.15, 0.45, 1.0, 1.0},  // persistent
+                     {1.0, 0.9, 0.1, 1.0},    // plateau
+                     {1.0, 0.1, 0.1, 1.0}};   // washout
+        return t;
+    }
+    const int n = 256;
+    t.low = overlay.threshold;
+    t.high = std::max(overlay.maximum, overlay.threshold + 1e-6);
+    auto ramp = [](double v) { return std::clamp(v, 0.0, 1.0); };
+    for (int i = 0; i < n; ++i) {
+        const double x = i / static_cast<double>(n - 1);
+        if (overlay.colorMap == ColorMap::Hot) {
+            // Red → yellow → white, starting at dark red so that the threshold shows.
+            const double s = 0.25 + 0.75 * x;
+            t.colours.push_back({ramp(3.0 * s), ramp(3.0 * s - 1.0), ramp(3.0 * s - 2.0), 1.0});
+        } else {
+            t.colours.push_back({ramp(1.5 - std::abs(4.0 * x - 3.0)),
+                                 ramp(1.5 - std::abs(4.0 * x - 2.0)),
+                                 ramp(1.5 - std::abs(4.0 * x - 1.0)), 1.0});
+        }
+    }
+    return t;
+}
+
 void SliceRenderer::updateOverlayTable() {
+    const OverlayTable table = overlayTable(overlay_);
     vtkLookupTable* t = overlayTable_;
     t->UseBelowRangeColorOn();
     t->SetBelowRangeColor(0.0, 0.0, 0.0, 0.0);
-    if (overlay_.colorMap == ColorMap::Kinetic) {
-        t->SetNumberOfTableValues(3);
-        t->SetTableRange(0.5, 3.5);
-        t->SetTableValue(0, 0.15, 0.45, 1.0, 1.0);  // persistent
-        t->SetTableValue(1, 1.0, 0.9, 0.1, 1.0);    // plateau
-        t->SetTableValue(2, 1.0, 0.1, 0.1, 1.0);    // washout
+    t->SetNumberOfTableValues(static_cast<vtkIdType>(table.colours.size()));
+    t->SetTableRange(table.low, table.high);
+    for (std::size_t i = 0; i < table.colours.size(); ++i) {
+        const auto& c = table.colours[i];
+        t->SetTableValue(static_cast<vtkIdType>(i), c[0], c[1], c[2], c[3]);
+    }
+    if (table.clampAbove) {
+        t->UseAboveRangeColorOff();
+    } else {
         t->UseAboveRangeColorOn();
         t->SetAboveRangeColor(0.0, 0.0, 0.0, 0.0);
-    } else {
-        const int n = 256;
-        t->SetNumberOfTableValues(n);
-        const double hi = std::max(overlay_.maximum, overlay_.threshold + 1e-6);
-        t->SetTableRange(overlay_.threshold, hi);
-        t->UseAboveRangeColorOff();
-        for (int i = 0; i < n; ++i) {
-            const double x = i / static_cast<double>(n - 1);
-            auto ramp = [](double v) { return std::clamp(v, 0.0, 1.0); };
-            if (overlay_.colorMap == ColorMap::Hot) {
-                // Red → yellow → white, starting at dark red so that the threshold shows.
-                const double s = 0.25 + 0.75 * x;
-                t->SetTableValue(i, ramp(3.0 * s), ramp(3.0 * s - 1.0), ramp(3.0 * s - 2.0), 1.0);
-            } else {
-                t->SetTableValue(i, ramp(1.5 - std::abs(4.0 * x - 3.0)),
-                                 ramp(1.5 - std::abs(4.0 * x - 2.0)),
-                                 ramp(1.5 - std::abs(4.0 * x - 1.0)), 1.0);
-            }
-        }
     }
     t->BuildSpecialColors();
     t->Modified();
 }
 
 void SliceRenderer::setInfoText(const std::string& topLeft, const std::string& bottomLeft) {
+    topLeftText_ = topLeft;
+    bottomLeftText_ = bottomLeft;
     topLeft_->SetInput(topLeft.c_str());
     bottomLeft_->SetInput(bottomLeft.c_str());
     layoutText();
@@ -445,7 +459,7 @@ void SliceRenderer::zoomAbout(double factor, double x, double y, int width, int 
     if (width <= 0 || height <= 0 || !(factor > 0.0)) {
         return;
     }
-    const double perPixel = 2.0 * renderer_->GetActiveCamera()->GetParallelScale() / height;
+    const double perPixel = millimetresPerPixel(height);
     const double zoom = std::clamp(zoom_ * factor, 0.25, 32.0);
     // The point under (x, y) sits at centre + d · perPixel before and after: move the centre
     // by d · (perPixel − perPixel').
@@ -460,7 +474,7 @@ void SliceRenderer::panBy(double dx, double dy, int height) {
     if (height <= 0) {
         return;
     }
-    const double perPixel = 2.0 * renderer_->GetActiveCamera()->GetParallelScale() / height;
+    const double perPixel = millimetresPerPixel(height);
     pan_[0] -= dx * perPixel;
     pan_[1] += dy * perPixel;
     placeCamera();
@@ -502,12 +516,14 @@ void SliceRenderer::placeCamera() {
                      g.spacing[static_cast<std::size_t>(axes[1][0])];
     const double distance = 1000.0 + w + h;
 
+    focal_ = {focal[0], focal[1], focal[2]};
+    parallelScale_ = std::max(h / 2.0, w / (2.0 * aspect_)) / zoom_;
     vtkCamera* camera = renderer_->GetActiveCamera();
     camera->SetFocalPoint(focal);
     camera->SetPosition(focal[0] + distance * toward[0], focal[1] + distance * toward[1],
                         focal[2] + distance * toward[2]);
     camera->SetViewUp(up);
-    camera->SetParallelScale(std::max(h / 2.0, w / (2.0 * aspect_)) / zoom_);
+    camera->SetParallelScale(parallelScale_);
     camera->SetClippingRange(distance / 2.0, distance * 2.0);
 }
 
@@ -515,15 +531,12 @@ std::optional<io::Index3> SliceRenderer::voxelAt(double x, double y, int width, 
     if (study_ == nullptr || width <= 0 || height <= 0) {
         return std::nullopt;
     }
-    vtkCamera* camera = renderer_->GetActiveCamera();
-    const double perPixel = 2.0 * camera->GetParallelScale() / height;
+    const double perPixel = millimetresPerPixel(height);
     const double dx = (x - width / 2.0) * perPixel;
     const double dy = (height / 2.0 - y) * perPixel;
     const auto axes = screenAxes();
     const io::Geometry& g = grid();
-    double focal[3];
-    camera->GetFocalPoint(focal);
-    double world[3] = {focal[0], focal[1], focal[2]};
+    double world[3] = {focal_[0], focal_[1], focal_[2]};
     world[axes[0][0]] += axes[0][1] * dx;
     world[axes[1][0]] += axes[1][1] * dy;
     io::Index3 index{};

@@ -4,6 +4,8 @@
 #include "model/OverlayLayer.h"
 #include "model/SliceImage.h"
 
+#include <QImage>
+
 #include <vtkActor.h>
 #include <vtkImageData.h>
 #include <vtkImageSlice.h>
@@ -20,14 +22,19 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+class QPainter;
 class vtkRenderWindow;
 
 namespace bmsc::viewer {
 
-/// Owns the VTK pipeline that draws one slice of one channel of a study, window/levelled, with
-/// an optional colour-mapped overlay and orientation labels, into any vtkRenderWindow (a Qt
-/// widget's or an offscreen one in tests). Knows nothing of Qt widgets.
+/// Draws one slice of one channel of a study, window/levelled, with an optional colour-mapped
+/// overlay, the crosshair, corner texts and orientation labels — in two ways that show the same
+/// picture: through its VTK pipeline into any vtkRenderWindow (a Qt widget's GL surface or an
+/// offscreen one in tests), or on the CPU with paint() into any QPainter (SliceRaster.cpp). The
+/// second needs no OpenGL: under a software rasteriser (Mesa llvmpipe, remote X) a 1024 × 1024
+/// frame takes 8–10 ms instead of 45–60 ms (doc/RESULTS.md). Knows nothing of Qt widgets.
 ///
 /// Display space: the image stays on its index grid, scaled by the voxel spacing (world =
 /// index · spacing, origin dropped, direction not applied). Slices are therefore always the
@@ -101,6 +108,15 @@ public:
     /// The labels shown at the right and top edges of the view (e.g. "L", "A").
     std::array<std::string, 4> orientationLabels() const;  ///< left, right, top, bottom
 
+    /// Draws the view into `painter` over a `width` × `height` (logical pixels) viewport at the
+    /// painter's origin, on the CPU (no VTK render pass): the same picture as the VTK pipeline
+    /// — bilinear grey image with the window applied before interpolation (as VTK's texture),
+    /// the overlay (nearest for the kinetic map), crosshair and texts — at pixelRatio() device
+    /// pixels per logical pixel. SliceRaster.cpp.
+    void paint(QPainter& painter, int width, int height) const;
+    /// paint() into a fresh image of the viewport's device pixels (devicePixelRatio set).
+    QImage renderImage(int width, int height) const;
+
 private:
     const io::Volume& shownVolume() const;
     const io::Geometry& grid() const { return shownVolume().geometry(); }
@@ -115,6 +131,25 @@ private:
     void layoutText();
     /// Screen right and up as signed index axes: {axis, sign}.
     std::array<std::array<int, 2>, 2> screenAxes() const;
+    /// Display millimetres per logical pixel of a viewport `height` high (camera's parallel scale).
+    double millimetresPerPixel(int height) const { return 2.0 * parallelScale_ / height; }
+    /// The overlay's colour table, shared by the VTK lookup table and paint(): `colours` span
+    /// [low, high) evenly; values below `low` are transparent, above `high` the last colour
+    /// (or transparent when !clampAbove).
+    struct OverlayTable {
+        double low = 0.0, high = 1.0;
+        bool clampAbove = true;
+        std::vector<std::array<double, 4>> colours;  ///< RGBA in [0, 1]
+    };
+    static OverlayTable overlayTable(const OverlayLayer& overlay);
+    /// The grey image and overlay of paint(), into `image` (device pixels, black background).
+    void rasterSlice(QImage& image) const;
+    void paintCrosshair(QPainter& painter, int width, int height) const;
+    void paintTexts(QPainter& painter, int width, int height) const;
+
+    /// Font sizes in logical pixels (multiplied by the pixel ratio when drawn).
+    static constexpr int kLetterSize = 18;
+    static constexpr int kCornerSize = 14;
 
     ViewAxis axis_;
     std::shared_ptr<const io::Study> study_;
@@ -128,6 +163,13 @@ private:
     double zoom_ = 1.0;
     std::array<double, 2> pan_{0.0, 0.0};  ///< view centre offset, display mm (right, up)
     std::optional<io::Index3> crosshair_;
+    WindowLevel window_;
+    std::string topLeftText_, bottomLeftText_;
+    // The camera, also kept here so that picking and paint() need no VTK: focal point (display
+    // mm) and parallel scale (half the viewport height in display mm).
+    std::array<double, 3> focal_{0.0, 0.0, 0.0};
+    double parallelScale_ = 1.0;
+    mutable QImage frame_;  ///< paint()'s pixels, kept between frames of the same size
 
     vtkNew<vtkRenderer> renderer_;
     vtkNew<vtkImageData> image_;

@@ -1,8 +1,12 @@
 #include "widgets/SliceView.h"
 
+#include "widgets/VtkOpenGLWidget.h"
+
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QWheelEvent>
 #include <QtConcurrent>
 
@@ -13,7 +17,7 @@
 namespace bmsc::viewer {
 
 SliceView::SliceView(StudyDocument* document, ViewAxis axis, QWidget* parent)
-    : VtkOpenGLWidget(parent),
+    : QWidget(parent),
       document_(document),
       renderer_(std::make_unique<SliceRenderer>(axis)),
       axis_(axis) {
@@ -21,13 +25,88 @@ SliceView::SliceView(StudyDocument* document, ViewAxis axis, QWidget* parent)
                   : axis == ViewAxis::Coronal ? QStringLiteral("coronalView")
                                               : QStringLiteral("sagittalView"));
     setMinimumSize(200, 200);
-    renderer_->attach(renderWindow());
+    setFocusPolicy(Qt::StrongFocus);
+    setMouseTracking(true);
+    // paintEvent covers every pixel: Qt need not clear the background first.
+    setAttribute(Qt::WA_OpaquePaintEvent);
     connect(document_, &StudyDocument::studyChanged, this, &SliceView::syncStudy);
     connect(document_, &StudyDocument::viewChanged, this, &SliceView::syncView);
     syncStudy();
 }
 
 SliceView::~SliceView() = default;
+
+void SliceView::setDisplay(Display display) {
+    if (display == this->display()) {
+        return;
+    }
+    if (display == Display::OpenGl) {
+        gl_ = new VtkOpenGLWidget(this);
+        gl_->setObjectName(objectName() + QStringLiteral("Gl"));
+        // The surface only draws: input, focus and the cursor stay with the view.
+        gl_->setAttribute(Qt::WA_TransparentForMouseEvents);
+        gl_->setFocusPolicy(Qt::NoFocus);
+        gl_->setGeometry(rect());
+        renderer_->attach(gl_->renderWindow());
+        connect(gl_, &QOpenGLWidget::frameSwapped, this, &SliceView::framePainted);
+        gl_->show();
+    } else {
+        gl_->renderWindow()->RemoveRenderer(renderer_->renderer());
+        delete gl_;
+        gl_ = nullptr;
+    }
+    redraw();
+}
+
+QImage SliceView::grabImage() {
+    if (gl_ != nullptr) {
+        return gl_->grabFramebuffer();
+    }
+    return renderer_->renderImage(width(), height());
+}
+
+double SliceView::lastPaintMs() const {
+    return gl_ != nullptr ? gl_->lastPaintMs() : lastPaintMs_;
+}
+
+void SliceView::redraw() {
+    if (gl_ != nullptr) {
+        gl_->update();
+    } else {
+        update();
+    }
+}
+
+void SliceView::paintEvent(QPaintEvent*) {
+    if (gl_ != nullptr) {
+        return;  // the surface covers the view
+    }
+    if (renderer_->pixelRatio() != devicePixelRatioF()) {
+        fitRenderer();  // moved to a screen of another scale
+    }
+    QElapsedTimer clock;
+    clock.start();
+    QPainter painter(this);
+    renderer_->paint(painter, width(), height());
+    painter.end();
+    lastPaintMs_ = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+    Q_EMIT framePainted();
+}
+
+void SliceView::fitRenderer() {
+    // Texts and lines keep their size on a high-DPI screen; moving to a screen of another scale
+    // changes the ratio, so this runs on resizes and screen changes.
+    renderer_->setPixelRatio(devicePixelRatioF());
+    renderer_->fitToViewport(width(), height());
+}
+
+void SliceView::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    if (gl_ != nullptr) {
+        gl_->setGeometry(rect());
+    }
+    fitRenderer();
+}
 
 void SliceView::setMipPane(bool mip) {
     mipPane_ = mip;
@@ -43,16 +122,16 @@ int SliceView::mipPhase() const {
 
 void SliceView::resetView() {
     renderer_->resetView();
-    update();
+    redraw();
 }
 
 void SliceView::zoomAt(double factor, const QPointF& at) {
     renderer_->zoomAbout(factor, at.x(), at.y(), width(), height());
-    update();
+    redraw();
 }
 
 void SliceView::showEvent(QShowEvent* event) {
-    VtkOpenGLWidget::showEvent(event);
+    QWidget::showEvent(event);
     if (mipPane_) {
         syncView();  // computed only while visible
     }
@@ -84,7 +163,7 @@ void SliceView::setOverlay(const OverlayLayer& overlay) {
         return;  // projected when the pane is shown (syncView)
     }
     applyOverlay();
-    update();
+    redraw();
 }
 
 void SliceView::applyOverlay() {
@@ -123,7 +202,7 @@ void SliceView::applyOverlay() {
         }
         projection_.store(layer, subtraction, projected);
         applyOverlay();
-        update();
+        redraw();
     });
     watcher->setFuture(QtConcurrent::run(
         [layer, subtraction] { return OverlayProjection::compute(layer, subtraction); }));
@@ -162,7 +241,7 @@ void SliceView::syncView() {
     }
     if (!document_->hasStudy()) {
         renderer_->setInfoText(tr("Open a study or a cohort (File menu)").toStdString());
-        update();
+        redraw();
         return;
     }
     if (mipPane_) {
@@ -180,7 +259,7 @@ void SliceView::syncView() {
         renderer_->setInfoText(
             tr("MIP sub%1").arg(phase).toStdString(),
             tr("W %1  L %2").arg(w.width, 0, 'f', 0).arg(w.center, 0, 'f', 0).toStdString());
-        update();
+        redraw();
         return;
     }
     const io::Channel c = document_->channel();
@@ -200,15 +279,7 @@ void SliceView::syncView() {
     renderer_->setInfoText(
         caption.toStdString(),
         tr("W %1  L %2").arg(w.width, 0, 'f', 0).arg(w.center, 0, 'f', 0).toStdString());
-    update();
-}
-
-void SliceView::resizeGL(int w, int h) {
-    VtkOpenGLWidget::resizeGL(w, h);
-    // Texts and lines keep their size on a high-DPI screen (the render window is in device
-    // pixels); moving to a screen of another scale resizes the GL surface, so this follows.
-    renderer_->setPixelRatio(devicePixelRatioF());
-    renderer_->fitToViewport(width(), height());
+    redraw();
 }
 
 void SliceView::wheelEvent(QWheelEvent* event) {
@@ -305,7 +376,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
         const QPointF d = event->position() - dragStart_;
         dragStart_ = event->position();
         renderer_->panBy(d.x(), d.y(), height());
-        update();
+        redraw();
         return;
     }
     if (dragging_ && (event->buttons() & Qt::RightButton)) {
@@ -336,7 +407,7 @@ void SliceView::mouseMoveEvent(QMouseEvent* event) {
 
 void SliceView::leaveEvent(QEvent* event) {
     Q_EMIT voxelHovered(-1, -1, -1);
-    VtkOpenGLWidget::leaveEvent(event);
+    QWidget::leaveEvent(event);
 }
 
 }  // namespace bmsc::viewer

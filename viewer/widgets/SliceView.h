@@ -1,25 +1,34 @@
 #pragma once
 
+#include <QImage>
+#include <QWidget>
 #include "model/OverlayProjection.h"
 #include "model/StudyDocument.h"
 #include "render/SliceRenderer.h"
-#include "widgets/VtkOpenGLWidget.h"
 
 #include <memory>
 
 namespace bmsc::viewer {
 
-/// The axial view of the document: VTK draws the current channel's slice with its window/level,
-/// the overlay and orientation labels (SliceRenderer) through the Qt 6 ↔ VTK bridge.
+/// The axial view of the document: the current channel's slice with its window/level, the
+/// overlay and orientation labels (SliceRenderer), drawn on the CPU into the widget (Display::
+/// Software, the default: a few milliseconds a frame whatever the OpenGL) or by VTK through the
+/// Qt 6 ↔ VTK bridge (Display::OpenGl: a VtkOpenGLWidget child that covers the view and leaves
+/// all input to it).
 /// User intent goes to the document: wheel and Up/Down/PageUp/PageDown scroll slices, a right
 /// drag changes the window (horizontal: width, vertical: level). Ctrl+wheel zooms about the
 /// cursor, a middle drag (or Shift+left drag) pans, resetView() fits the slice again; zoom and
 /// pan are this view's own camera (SliceRenderer). Hovering reports the voxel under the cursor.
 /// Holds no state of its own beyond the pipeline and the camera.
-class SliceView : public VtkOpenGLWidget {
+class VtkOpenGLWidget;
+
+class SliceView : public QWidget {
     Q_OBJECT
 
 public:
+    /// How the view is drawn; both show the same picture (tests/viewer/TestSliceRaster.cpp).
+    enum class Display { Software, OpenGl };
+
     /// An axial, coronal or sagittal view. Axial views scroll the document's slice; coronal and
     /// sagittal views move the crosshair's j or i. A left click moves the crosshair, which all
     /// views of the document show (when setCrosshairVisible).
@@ -49,11 +58,21 @@ public:
     void setOverlay(const OverlayLayer& overlay);
     SliceRenderer* sliceRenderer() { return renderer_.get(); }
 
+    void setDisplay(Display display);
+    Display display() const { return gl_ != nullptr ? Display::OpenGl : Display::Software; }
+    /// The view as shown, in device pixels (what a screenshot of the view saves).
+    QImage grabImage();
+    /// Wall time of the last frame's drawing (paintEvent, or the GL surface's paintGL).
+    double lastPaintMs() const;
+
 Q_SIGNALS:
     void voxelHovered(qint64 i, qint64 j, qint64 k);  ///< all -1 when outside the image
+    /// A frame was drawn (paintEvent of the software display, frameSwapped of the OpenGL one).
+    void framePainted();
 
 protected:
-    void resizeGL(int w, int h) override;
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
     void keyPressEvent(QKeyEvent* event) override;
     void keyReleaseEvent(QKeyEvent* event) override;
@@ -64,6 +83,11 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    /// Schedules a frame on whichever surface draws the view.
+    void redraw();
+    /// Pixel ratio and viewport size to the renderer (on resizes; a screen of another scale is
+    /// noticed when painting).
+    void fitRenderer();
     void syncStudy();
     void syncView();
     /// Moves this view's slice by `steps` (document slice, or the crosshair's j or i).
@@ -79,6 +103,8 @@ private:
 
     StudyDocument* document_;
     std::unique_ptr<SliceRenderer> renderer_;
+    VtkOpenGLWidget* gl_ = nullptr;  ///< the OpenGL display's surface, a child; null: software
+    double lastPaintMs_ = 0.0;       ///< of the software display
     ViewAxis axis_;
     bool crosshair_ = false;
     const io::Study* shown_ = nullptr;
