@@ -240,6 +240,10 @@ json TrainingConfig::toJson() const {
         {"lr_schedule", nameOf(kSchedules, schedule)},
         {"stage2_frozen_batch_norm", stage2FrozenBatchNorm},
         {"breast_pass", nameOf(kBreastPasses, passOf(network))},
+        {"window_stride",
+         passOf(network) == BreastPass::Windows
+             ? json{network.breastStride[0], network.breastStride[1], network.breastStride[2]}
+             : json{0, 0, 0}},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
         {"folds", folds},
         {"validation_fraction", validationFraction},
@@ -272,6 +276,9 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
     BreastPass pass = passOf(c.network);
+    // "window_stride": the step between windows of "breast_pass": "windows" (0 0 0: half the
+    // patch). A finer step puts every lesion nearer some window's centre.
+    std::array<std::int64_t, 3> windowStride{0, 0, 0};
     readObject(
         j, "",
         {{"preset", into(ignoredPreset)},
@@ -318,6 +325,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
          {"stage2_frozen_batch_norm", into(c.stage2FrozenBatchNorm)},
          {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
+         {"window_stride", intoTriple(windowStride)},
          {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
          {"folds", into(c.folds)},
          {"validation_fraction", into(c.validationFraction)},
@@ -331,9 +339,11 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     c.network.blocks = blocks;
     const auto& p = c.patchSize;
     c.network.breastTile = pass == BreastPass::Whole ? std::array<std::int64_t, 3>{0, 0, 0} : p;
-    c.network.breastStride = pass == BreastPass::Windows
+    const bool defaultStride = windowStride == std::array<std::int64_t, 3>{0, 0, 0};
+    c.network.breastStride = pass != BreastPass::Windows ? c.network.breastTile
+                             : defaultStride
                                  ? std::array<std::int64_t, 3>{p[0] / 2, p[1] / 2, p[2] / 2}
-                                 : c.network.breastTile;
+                                 : windowStride;
     c.validate(source);
     return c;
 }
@@ -387,7 +397,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     const std::array<std::int64_t, 3> breast{bx, by, bz};
     bool windowsFit = tile == patchSize;
     for (int d = 0; d < 3; ++d) {
-        windowsFit = windowsFit && step[d] > 0 && (breast[d] - tile[d]) % step[d] == 0;
+        windowsFit =
+            windowsFit && step[d] > 0 && step[d] <= tile[d] && (breast[d] - tile[d]) % step[d] == 0;
     }
     require((tile == none && step == none) || windowsFit,
             "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +

@@ -106,6 +106,16 @@ private Q_SLOTS:
             TrainingConfig::fromJson({{"preset", "demo"}, {"breast_pass", "windows"}}, "x");
         QVERIFY(windows.network.breastStride == (std::array<std::int64_t, 3>{16, 16, 2}));
         QCOMPARE(windows.toJson()["breast_pass"].get<std::string>(), std::string("windows"));
+        // A finer window step, kept through a round trip; it must divide the breast's margin.
+        const auto fine = TrainingConfig::fromJson(
+            {{"preset", "demo"}, {"breast_pass", "windows"}, {"window_stride", {8, 8, 1}}}, "x");
+        QVERIFY(fine.network.breastStride == (std::array<std::int64_t, 3>{8, 8, 1}));
+        QCOMPARE(TrainingConfig::fromJson(fine.toJson(), "x").toJson().dump(),
+                 fine.toJson().dump());
+        e = errorOf({{"breast_pass", "windows"}, {"window_stride", {10, 8, 1}}});
+        QVERIFY2(e.contains("breast_pass") && e.contains("covered"), qPrintable(e));
+        e = errorOf({{"breast_pass", "windows"}, {"window_stride", {8, 8, 6}}});
+        QVERIFY2(e.contains("breast_pass"), qPrintable(e));  // a step beyond the patch
         QCOMPARE(TrainingConfig::fromJson(tiled.toJson(), "x").toJson().dump(),
                  tiled.toJson().dump());
         QVERIFY(TrainingConfig::fromJson(json::object(), "x").network.breastTile[0] == 0);
