@@ -240,32 +240,32 @@
         <translation>Serien&amp;zuordnung...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="213"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="214"/>
         <source>Save Screenshot of View</source>
         <translation>Bildschirmfoto der Ansicht speichern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="214"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="215"/>
         <source>Save Screenshot of Window</source>
         <translation>Bildschirmfoto des Fensters speichern</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="216"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="217"/>
         <source>PNG images (*.png)</source>
         <translation>PNG-Bilder (*.png)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="223"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="224"/>
         <source>Cannot save the screenshot</source>
         <translation>Das Bildschirmfoto kann nicht gespeichert werden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="248"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="249"/>
         <source>Series Assignment</source>
         <translation>Serienzuordnung</translation>
     </message>
     <message>
-        <location filename="../app/desktop/MainWindowViews.cpp" line="248"/>
+        <location filename="../app/desktop/MainWindowViews.cpp" line="249"/>
         <source>Open a study first.</source>
         <translation>Bitte zuerst eine Studie öffnen.</translation>
     </message>
@@ -438,99 +438,107 @@
 <context>
     <name>bmsc::app::OverlayController</name>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="161"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="174"/>
         <source>Load &amp;Overlay...</source>
         <translation>&amp;Overlay laden...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="163"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="176"/>
         <source>Show an image (NIfTI, NRRD, MetaImage) over the study, e.g. a heat map or a probability map</source>
         <translation>Ein Bild (NIfTI, NRRD, MetaImage) über der Studie zeigen, z. B. eine Heatmap oder eine Wahrscheinlichkeitskarte</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="165"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="178"/>
         <source>Overlay &amp;Visible</source>
         <translation>Overlay &amp;sichtbar</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="166"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="179"/>
         <source>Show or hide the loaded overlay (O)</source>
         <translation>Das geladene Overlay zeigen oder ausblenden (O)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="167"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="180"/>
         <source>Remove Overla&amp;y</source>
         <translation>Overla&amp;y entfernen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="168"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="170"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="181"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="183"/>
         <source>Overlay</source>
         <translation>Overlay</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="169"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="182"/>
         <source>Overlay &amp;Panel</source>
         <translation>Overlay-&amp;Bereich</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="171"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="184"/>
         <source>Opacity</source>
         <translation>Deckkraft</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="172"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="185"/>
         <source>Threshold</source>
         <translation>Schwelle</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="173"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="186"/>
         <source>Voxels below this value are not drawn</source>
         <translation>Voxel unter diesem Wert werden nicht gezeichnet</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="174"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="187"/>
         <source>No overlay loaded</source>
         <translation>Kein Overlay geladen</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="175"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="188"/>
         <source>%1 (resampled onto the study grid)</source>
         <translation>%1 (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="190"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="204"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="262"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="282"/>
         <source>Cannot load the overlay %1: %2</source>
         <translation>Das Overlay %1 kann nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="196"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="263"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="283"/>
         <source>no study is open.</source>
         <translation>es ist keine Studie geöffnet.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="208"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="215"/>
         <source>it does not overlap the study (overlay %1; study %2).</source>
         <translation>es überlappt die Studie nicht (Overlay %1; Studie %2).</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="277"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="291"/>
+        <source>Loading the overlay %1...</source>
+        <translation>Lade das Overlay %1...</translation>
+    </message>
+    <message>
+        <location filename="../app/desktop/OverlayController.cpp" line="341"/>
         <source>Overlay %1: colours from %2 to %3%4</source>
         <translation>Overlay %1: Farben von %2 bis %3%4</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="281"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="345"/>
         <source> (resampled onto the study grid)</source>
         <translation> (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="290"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="301"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="90"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="353"/>
         <source>Load Overlay</source>
         <translation>Overlay laden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="291"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="354"/>
         <source>Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)</source>
         <translation>Bilder (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;Alle Dateien (*)</translation>
     </message>
@@ -662,22 +670,22 @@
         <translation>OpenGL (VTK)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="28"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="29"/>
         <source>Both draw the same picture. Software drawing needs no graphics card and keeps scrolling smooth over remote or virtual displays.</source>
         <translation>Beide zeichnen dasselbe Bild. Das Zeichnen in Software braucht keine Grafikkarte und hält das Blättern auch auf entfernten oder virtuellen Bildschirmen flüssig.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="34"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="35"/>
         <source>The language changes the next time BreastMSC starts.</source>
         <translation>Die Sprache wechselt beim nächsten Start von BreastMSC.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="37"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="38"/>
         <source>&amp;Language:</source>
         <translation>&amp;Sprache:</translation>
     </message>
     <message>
-        <location filename="../app/desktop/SettingsDialog.cpp" line="38"/>
+        <location filename="../app/desktop/SettingsDialog.cpp" line="39"/>
         <source>&amp;Draw slices with:</source>
         <translation>Schichten &amp;zeichnen mit:</translation>
     </message>
@@ -920,23 +928,23 @@
 <context>
     <name>bmsc::viewer::SliceView</name>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="245"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="243"/>
         <source>Open a study or a cohort (File menu)</source>
         <translation>Öffnen Sie eine Studie oder eine Kohorte (Menü Datei)</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="262"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="260"/>
         <source>MIP sub%1</source>
         <translation>MIP sub%1</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="280"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="278"/>
         <source>%1  slice %2/%3</source>
         <translation>%1  Schicht %2/%3</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="263"/>
-        <location filename="../viewer/widgets/SliceView.cpp" line="283"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="261"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="281"/>
         <source>W %1  L %2</source>
         <translation>Breite %1  Zentrum %2</translation>
     </message>

@@ -16,6 +16,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QMainWindow>
 #include <QMessageBox>
@@ -23,6 +24,7 @@
 #include <QSlider>
 #include <QStatusBar>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 #include <algorithm>
 #include <array>
@@ -56,10 +58,12 @@ bool overlaps(const io::Geometry& overlay, const io::Geometry& study) {
     return true;
 }
 
-/// The value below which a fraction `q` of the sorted values lie.
-double percentile(const std::vector<float>& sorted, double q) {
-    const auto n = static_cast<double>(sorted.size() - 1);
-    return sorted[static_cast<std::size_t>(std::lround(q * n))];
+/// The value below which a fraction `q` of `values` lie (reorders them; no full sort).
+double percentile(std::vector<float>& values, double q) {
+    const auto n = static_cast<double>(values.size() - 1);
+    const auto at = values.begin() + static_cast<std::ptrdiff_t>(std::lround(q * n));
+    std::nth_element(values.begin(), at, values.end());
+    return *at;
 }
 
 /// Decimals that show about a thousandth of `span` (a probability map needs three, a map in
@@ -80,6 +84,15 @@ OverlayController::OverlayController(viewer::StudyDocument* document, QMainWindo
     loadAction_ = new QAction(this);
     loadAction_->setObjectName(QStringLiteral("action_loadOverlay"));
     connect(loadAction_, &QAction::triggered, this, &OverlayController::loadOverlayDialog);
+    connect(this, &OverlayController::loadFinished, this, [this](bool ok, const QString& error) {
+        if (!ok) {
+            // Not modal: the user may go on reading the study.
+            auto* box = new QMessageBox(QMessageBox::Warning, tr("Load Overlay"), error,
+                                        QMessageBox::Ok, window_);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+        }
+    });
     visibleAction_ = new QAction(this);
     visibleAction_->setObjectName(QStringLiteral("action_overlayVisible"));
     visibleAction_->setCheckable(true);
@@ -184,25 +197,19 @@ bool OverlayController::eventFilter(QObject* watched, QEvent* event) {
     return QObject::eventFilter(watched, event);
 }
 
-bool OverlayController::loadOverlay(const QString& path, QString* error) {
+OverlayController::Prepared OverlayController::prepare(const QString& path,
+                                                       const io::Geometry& grid) {
+    Prepared p;
     const auto fail = [&](const QString& why) {
-        if (error != nullptr) {
-            *error = tr("Cannot load the overlay %1: %2").arg(QDir::toNativeSeparators(path), why);
-        }
-        return false;
+        p.error = tr("Cannot load the overlay %1: %2").arg(QDir::toNativeSeparators(path), why);
+        return p;
     };
-    const io::Study* study = document_->study();
-    if (study == nullptr) {
-        return fail(tr("no study is open."));
-    }
-    const io::Geometry& grid = study->geometry();
     io::Volume image;
     try {
         image = io::readImage(std::filesystem::path(path.toStdString()));
     } catch (const std::exception& e) {  // IoError names the file; bad_alloc does not crash
         return fail(QString::fromStdString(e.what()));
     }
-    bool resampled = false;
     if (!image.geometry().sameGrid(grid)) {
         if (!overlaps(image.geometry(), grid)) {
             return fail(tr("it does not overlap the study (overlay %1; study %2).")
@@ -214,30 +221,26 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
         } catch (const std::exception& e) {
             return fail(QString::fromStdString(e.what()));
         }
-        resampled = true;
+        p.resampled = true;
     } else {
         image.setGeometry(grid);  // exactly the study's, not just within tolerance
     }
 
     std::vector<float> values;
-    double lowest = 0.0;
-    double highest = 0.0;
     bool any = false;
     for (const float v : image.voxels()) {
         if (!std::isfinite(v)) {
             continue;
         }
-        lowest = any ? std::min(lowest, static_cast<double>(v)) : v;
-        highest = any ? std::max(highest, static_cast<double>(v)) : v;
+        p.lowest = any ? std::min(p.lowest, static_cast<double>(v)) : v;
+        p.highest = any ? std::max(p.highest, static_cast<double>(v)) : v;
         any = true;
         if (v != 0.0f) {
             values.push_back(v);
         }
     }
-    std::sort(values.begin(), values.end());
-    viewer::OverlayLayer layer;
+    viewer::OverlayLayer& layer = p.layer;
     layer.colorMap = viewer::ColorMap::Hot;
-    layer.opacity = opacity_->value() / 100.0;
     if (!values.empty()) {
         layer.threshold = percentile(values, 0.5);
         layer.maximum = percentile(values, 0.995);
@@ -249,13 +252,74 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
         layer.maximum = 1.0;
     }
     layer.volume = std::make_shared<const io::Volume>(std::move(image));
-    layer_ = std::move(layer);
+    return p;
+}
+
+bool OverlayController::loadOverlay(const QString& path, QString* error) {
+    const io::Study* study = document_->study();
+    if (study == nullptr) {
+        if (error != nullptr) {
+            *error = tr("Cannot load the overlay %1: %2")
+                         .arg(QDir::toNativeSeparators(path), tr("no study is open."));
+        }
+        return false;
+    }
+    Prepared p = prepare(path, study->geometry());
+    if (!p.error.isEmpty()) {
+        if (error != nullptr) {
+            *error = p.error;
+        }
+        return false;
+    }
+    show(path, study, std::move(p));
+    return true;
+}
+
+void OverlayController::loadOverlayInBackground(const QString& path) {
+    const io::Study* study = document_->study();
+    if (study == nullptr) {
+        Q_EMIT loadFinished(false,
+                            tr("Cannot load the overlay %1: %2")
+                                .arg(QDir::toNativeSeparators(path), tr("no study is open.")));
+        return;
+    }
+    // The study stays alive while the worker reads: it holds its own reference.
+    const auto shared = document_->sharedStudy();
+    const int generation = ++loadGeneration_;
+    loading_ = true;
+    window_->statusBar()->showMessage(
+        tr("Loading the overlay %1...").arg(QFileInfo(path).fileName()));
+    using Watcher = QFutureWatcher<Prepared>;
+    auto* watcher = new Watcher(this);
+    connect(watcher, &Watcher::finished, this, [this, watcher, generation, path, shared] {
+        watcher->deleteLater();
+        if (generation != loadGeneration_ || document_->study() != shared.get()) {
+            return;  // another load or another study since
+        }
+        loading_ = false;
+        window_->statusBar()->clearMessage();
+        Prepared p = watcher->result();
+        if (!p.error.isEmpty()) {
+            Q_EMIT loadFinished(false, p.error);
+            return;
+        }
+        show(path, shared.get(), std::move(p));
+        Q_EMIT loadFinished(true, {});
+    });
+    watcher->setFuture(
+        QtConcurrent::run([path, grid = shared->geometry()] { return prepare(path, grid); }));
+}
+
+void OverlayController::show(const QString& path, const io::Study* study, Prepared p) {
+    p.layer.opacity = opacity_->value() / 100.0;
+    const bool resampled = p.resampled;
+    layer_ = std::move(p.layer);
     autoMaximum_ = layer_.maximum;
     {
         // The automatic threshold exactly, not as the box rounds it: set without a signal.
         const QSignalBlocker block(threshold_);
-        const double lo = std::min(lowest, layer_.threshold);
-        const double hi = std::max(highest, layer_.threshold);
+        const double lo = std::min(p.lowest, layer_.threshold);
+        const double hi = std::max(p.highest, layer_.threshold);
         threshold_->setDecimals(decimalsFor(hi - lo));
         threshold_->setRange(lo, hi);
         threshold_->setSingleStep(hi > lo ? (hi - lo) / 100.0 : 0.1);
@@ -280,7 +344,6 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
             .arg(layer_.maximum, 0, 'g', 4)
             .arg(resampled ? tr(" (resampled onto the study grid)") : QString()),
         8000);
-    return true;
 }
 
 void OverlayController::loadOverlayDialog() {
@@ -293,13 +356,7 @@ void OverlayController::loadOverlayDialog() {
         return;
     }
     settings.setValue(QStringLiteral("overlay/folder"), QFileInfo(path).absolutePath());
-    QString error;
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    const bool ok = loadOverlay(path, &error);
-    QApplication::restoreOverrideCursor();
-    if (!ok) {
-        QMessageBox::warning(window_, tr("Load Overlay"), error);
-    }
+    loadOverlayInBackground(path);
 }
 
 void OverlayController::removeOverlay() {
@@ -325,6 +382,11 @@ void OverlayController::onStudyChanged() {
         return;
     }
     study_ = document_->study();
+    if (loading_) {
+        ++loadGeneration_;  // an overlay being read belongs to the previous study
+        loading_ = false;
+        window_->statusBar()->clearMessage();
+    }
     if (layer_.volume != nullptr) {
         removeOverlay();  // it belongs to the previous study's grid
     }

@@ -47,7 +47,10 @@ class KineticsController;
 /// wins. Turning the kinetic map on turns "Overlay visible" off (the overlay stays loaded);
 /// turning "Overlay visible" on turns the kinetic map off.
 ///
-/// The file is read on the GUI thread (one volume: well under a second for a breast MRI grid).
+/// The dialog reads the file on a worker (reading, resampling and the percentiles of a
+/// 512 × 512 × 32 map take a few hundred milliseconds): the window stays responsive, the status
+/// bar says what is loading, an error opens a (non-modal) message box. Opening another study
+/// meanwhile drops the result; a second load supersedes the first.
 class OverlayController : public QObject {
     Q_OBJECT
 
@@ -65,9 +68,13 @@ public:
     QDockWidget* dock() const { return dock_; }
     viewer::ColorBar* colorBar() const { return colorBar_; }
 
-    /// Reads `path` and shows it over the study. On failure returns false with a translated
-    /// message naming the file in `error` (when given) and changes nothing; no dialog.
+    /// Reads `path` and shows it over the study, on the calling thread. On failure returns
+    /// false with a translated message naming the file in `error` (when given) and changes
+    /// nothing; no dialog.
     bool loadOverlay(const QString& path, QString* error = nullptr);
+    /// The same on a worker; loadFinished tells the outcome (what the dialog uses).
+    void loadOverlayInBackground(const QString& path);
+    bool loading() const { return loading_; }
     /// Asks for a file and loads it; errors go to a message box.
     void loadOverlayDialog();
     void removeOverlay();
@@ -81,8 +88,21 @@ public:
 Q_SIGNALS:
     /// The overlay was loaded, removed, shown, hidden or its opacity or threshold changed.
     void overlayChanged();
+    /// A background load ended: shown (`ok`), or not, with the message naming the file.
+    void loadFinished(bool ok, const QString& error);
 
 private:
+    /// What loading makes of a file, off the GUI thread: the layer on `grid` (opacity not
+    /// set), the image's value range, or an error naming the file.
+    struct Prepared {
+        viewer::OverlayLayer layer;
+        double lowest = 0.0, highest = 0.0;
+        bool resampled = false;
+        QString error;
+    };
+    static Prepared prepare(const QString& path, const io::Geometry& grid);
+    /// Shows a prepared overlay of `study` (GUI thread).
+    void show(const QString& path, const io::Study* study, Prepared p);
     void onStudyChanged();
     void onVisibleToggled(bool on);
     void onKineticMapChanged();
@@ -112,6 +132,8 @@ private:
     QString fileName_;
     bool resampled_ = false;
     double autoMaximum_ = 1.0;  ///< full colour as chosen on loading
+    bool loading_ = false;
+    int loadGeneration_ = 0;  ///< a background result of an older request is dropped
 };
 
 }  // namespace bmsc::app

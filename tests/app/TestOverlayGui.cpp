@@ -15,7 +15,10 @@
 #include <QApplication>
 #include <QDoubleSpinBox>
 #include <QFile>
+#include <QMessageBox>
+#include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QThreadPool>
 #include <QtTest>
 
 using namespace bmsc;
@@ -251,6 +254,53 @@ private Q_SLOTS:
 
         QVERIFY(f.window.document()->hasStudy());
         QCOMPARE(f.window.document()->study(), study);
+    }
+
+    /// The dialog's path: the file is read on a worker, the result shown when it arrives; a
+    /// bad file opens a message box naming it; another study opened meanwhile drops the result.
+    void backgroundLoad() {
+        Fixture f;
+        QVERIFY(f.open());
+        const QString file = f.dir.filePath("heat.nii.gz");
+        writeOverlay(test::toPath(file), 2);  // resampled too: the slowest path
+        QSignalSpy finished(f.overlay, &app::OverlayController::loadFinished);
+        f.overlay->loadOverlayInBackground(file);
+        QVERIFY(f.overlay->loading());
+        QVERIFY(f.overlay->layer().volume == nullptr);  // not yet: the GUI thread went on
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 20000);
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        QVERIFY(!f.overlay->loading());
+        QVERIFY(f.overlay->layer().volume != nullptr);
+        QVERIFY(f.overlay->resampled());
+        QTRY_VERIFY_WITH_TIMEOUT(hotPixels(f.axial)[0] > 50, 5000);
+
+        const QString corrupt = f.dir.filePath("x.nii.gz");
+        QFile out(corrupt);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QByteArray(3000, '\x5a'));
+        out.close();
+        f.overlay->loadOverlayInBackground(corrupt);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 20000);
+        QCOMPARE(finished.at(1).at(0).toBool(), false);
+        QVERIFY(finished.at(1).at(1).toString().contains(QStringLiteral("x.nii.gz")));
+        QMessageBox* box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = f.window.findChild<QMessageBox*>()) != nullptr && box->isVisible(), 5000);
+        QVERIFY(box->text().contains(QStringLiteral("x.nii.gz")));
+        box->accept();
+        QVERIFY(f.overlay->layer().volume != nullptr);  // the shown overlay stays
+
+        // Another study opened while a load runs: its result is dropped.
+        f.overlay->removeOverlay();
+        f.overlay->loadOverlayInBackground(file);
+        f.window.document()->setStudy(nullptr);
+        QVERIFY(!f.overlay->loading());
+        // The worker ends, its result is delivered (queued) and dropped.
+        QVERIFY(QThreadPool::globalInstance()->waitForDone(20000));
+        QCoreApplication::sendPostedEvents();
+        QCoreApplication::processEvents();
+        QVERIFY(f.overlay->layer().volume == nullptr);
+        QCOMPARE(finished.count(), 2);
     }
 
     void kineticMapAndOverlayTakeTurns() {
