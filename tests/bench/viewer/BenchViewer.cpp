@@ -243,21 +243,20 @@ int main(int argc, char** argv) {
     // Overlay: relative enhancement post2 vs pre over tissue, hot colour map.
     const auto overlay = enhancementMap(*study, io::Channel::Post2);
 
-    viewer::StudyDocument document;
-    document.setStudy(study);
     viewer::OverlayLayer layer;
     layer.volume = overlay;
     layer.threshold = 0.5;
     layer.maximum = 2.0;
     layer.opacity = 0.6;
-    const std::int64_t slices = document.sliceCount();
-
     struct Figures {
-        std::vector<double> scroll, redraw, paints, channels;
+        std::vector<double> scroll, redraw, paints, channels, firstSubtraction, firstMip;
     };
     auto measure = [&](viewer::SliceView::Display display) {
         Figures f;
-        document.setChannel(io::Channel::Pre);
+        // A fresh document each time: subtractions are computed on first use, then cached.
+        viewer::StudyDocument document;
+        document.setStudy(study);
+        const std::int64_t slices = document.sliceCount();
         viewer::SliceView view(&document);
         view.setDisplay(display);
         view.setFixedSize(viewSize, viewSize);
@@ -279,6 +278,11 @@ int main(int argc, char** argv) {
             document.setChannel(
                 io::kAllChannels[static_cast<std::size_t>((i + 1) % io::kChannelCount)]);
         });
+        // First use of each subtraction (computed, its automatic window chosen), then of the
+        // MIP of each: what the GUI thread does when a key 7–0 or M is pressed the first time.
+        f.firstSubtraction =
+            timeFrames(view, 4, [&](int i) { document.showSubtraction(i + 1, false); });
+        f.firstMip = timeFrames(view, 4, [&](int i) { document.showSubtraction(i + 1, true); });
         view.hide();
         return f;
     };
@@ -325,6 +329,8 @@ int main(int argc, char** argv) {
     row("frame, redraw only (same slice)", software.redraw, opengl.redraw, "");
     row("  of which drawing (paint / paintGL)", software.paints, opengl.paints, "");
     row("channel switch to frame", software.channels, opengl.channels, "<= 16 ms");
+    row("first subtraction to frame (4)", software.firstSubtraction, opengl.firstSubtraction, "");
+    row("first MIP of it to frame (4)", software.firstMip, opengl.firstMip, "");
     if (startups.empty()) {
         std::printf("  cold start-up: the child process did not report a frame\n");
     } else {
