@@ -5,7 +5,9 @@
 #include <torch/nn/init.h>
 #include <torch/nn/modules/activation.h>
 
+#include <ATen/Context.h>
 #include <ATen/TensorIndexing.h>
+#include <ATen/autocast_mode.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -40,6 +42,27 @@ void initialise(nn::Module& module, double slope) {
 
 }  // namespace
 
+torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
+    // LibTorch 1.13 gives a batch-1 3D convolution to oneDNN only when N·C·X·Y of its input
+    // exceeds 20480 (ConvParams::use_mkldnn); smaller ones (most of c3–c5 at batch 1) run the
+    // native slow_conv3d at a fifth of oneDNN's speed (doc/RESULTS.md, bench_ml_inference). For
+    // dense fp32 inference on the CPU, call oneDNN directly; bf16 autocast and other devices
+    // keep the dispatcher (autocast knows conv3d, not mkldnn_convolution), and so does training
+    // (batches of 4 mostly reach oneDNN anyway; the direct path measured no faster there).
+    const auto& o = c->options;
+    const bool oneDnn = at::hasMKLDNN() && x.is_cpu() && x.scalar_type() == torch::kFloat &&
+                        c->weight.scalar_type() == torch::kFloat &&
+                        !at::autocast::is_cpu_enabled() && !torch::GradMode::is_enabled() &&
+                        o.groups() == 1 &&
+                        c10::holds_alternative<torch::ExpandingArray<3>>(o.padding());
+    if (!oneDnn) {
+        return c->forward(x);
+    }
+    const auto& padding = c10::get<torch::ExpandingArray<3>>(o.padding());
+    return at::mkldnn_convolution(x.contiguous(), c->weight, o.bias() ? c->bias : torch::Tensor(),
+                                  *padding, *o.stride(), *o.dilation(), 1);
+}
+
 Norm3dImpl::Norm3dImpl(NormKind kind, std::int64_t channels) {
     if (kind == NormKind::Batch) {
         batch_ = register_module("batch",
@@ -68,9 +91,10 @@ BasicBlock3dImpl::BasicBlock3dImpl(std::int64_t in, std::int64_t out, std::int64
 }
 
 torch::Tensor BasicBlock3dImpl::forward(const torch::Tensor& x) {
-    auto y = F::leaky_relu(norm1_(conv1_(x)), F::LeakyReLUFuncOptions().negative_slope(slope_));
-    y = norm2_(conv2_(y));
-    const auto skip = projection_ ? projectionNorm_(projection_(x)) : x;
+    auto y = F::leaky_relu(norm1_(convolve(conv1_, x)),
+                           F::LeakyReLUFuncOptions().negative_slope(slope_));
+    y = norm2_(convolve(conv2_, y));
+    const auto skip = projection_ ? projectionNorm_(convolve(projection_, x)) : x;
     return F::leaky_relu(y + skip, F::LeakyReLUFuncOptions().negative_slope(slope_));
 }
 

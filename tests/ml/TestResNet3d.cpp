@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <ATen/autocast_mode.h>
+
 #include <QtTest>
 
 using namespace bmsc::ml;
@@ -199,6 +201,44 @@ private Q_SLOTS:
         average->fc()->bias.data().copy_(model->fc()->bias.data());
         QVERIFY(torch::allclose(average->classify(c5), perCell.mean(2), 1e-5, 1e-6));
         QVERIFY(!torch::allclose(average->classify(c5), logits, 1e-3, 1e-3));
+    }
+
+    void directOneDnnConvolutionEqualsTheModule() {
+        // convolve() sends dense fp32 CPU inference convolutions to oneDNN itself: the same
+        // values as the module's own forward, for a strided block convolution, a 1×1×1
+        // projection and a stride-1 one; with gradients (training) and under bf16 autocast it
+        // leaves the module to the dispatcher.
+        torch::manual_seed(3);
+        for (const auto& [kernel, stride, padding] :
+             {std::tuple<int, int, int>{3, 2, 1}, {1, 2, 0}, {3, 1, 1}}) {
+            torch::nn::Conv3d c(torch::nn::Conv3dOptions(18, 36, kernel)
+                                    .stride(stride)
+                                    .padding(padding)
+                                    .bias(false));
+            const auto x = torch::randn({1, 18, 16, 16, 8});
+            torch::Tensor direct, reference;
+            {
+                torch::NoGradGuard inference;
+                direct = convolve(c, x);
+                reference = c->forward(x);
+            }
+            QCOMPARE(direct.sizes(), reference.sizes());
+            QVERIFY(torch::allclose(direct, reference, 1e-4, 1e-4));
+            QVERIFY(!torch::equal(direct, reference));  // another kernel: not bit-identical
+            // Training: the module's own path, gradients and all.
+            const auto trained = convolve(c, x.clone().requires_grad_(true));
+            QVERIFY(trained.requires_grad());
+            QVERIFY(torch::equal(trained, c->forward(x)));
+        }
+        torch::nn::Conv3d c(torch::nn::Conv3dOptions(18, 36, 3).padding(1).bias(false));
+        const auto x = torch::randn({1, 18, 16, 16, 8});
+        torch::NoGradGuard inference;
+        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+        at::autocast::set_cpu_enabled(true);
+        const auto underAutocast = convolve(c, x);
+        at::autocast::set_cpu_enabled(false);
+        at::autocast::clear_cache();
+        QCOMPARE(underAutocast.scalar_type(), torch::kBFloat16);
     }
 
     void overfitsOneBatch() {

@@ -86,9 +86,13 @@ ForwardProfile profileForward(ml::BreastClassifier& model, const torch::Tensor& 
         profile.byKind[kind] += elapsed(t0);
         return y;
     };
-    auto runConv = [&](const std::string& name, nn::Conv3dImpl& conv, const torch::Tensor& x) {
+    // As the network runs them: the stem through its module, block convolutions through
+    // ml::convolve().
+    auto runConv = [&](const std::string& name, const std::shared_ptr<nn::Conv3dImpl>& module,
+                       const torch::Tensor& x, bool block) {
+        nn::Conv3dImpl& conv = *module;
         const auto t0 = Clock::now();
-        auto y = conv.forward(x);
+        auto y = block ? ml::convolve(nn::Conv3d(module), x) : conv.forward(x);
         const double dt = elapsed(t0);
         profile.byKind["convolution"] += dt;
         auto [it, fresh] = convIndex.try_emplace(name, profile.convs.size());
@@ -116,6 +120,7 @@ ForwardProfile profileForward(ml::BreastClassifier& model, const torch::Tensor& 
             const bool second = conv.options.groups() > 1 || (w.size(-1) > 3 && w.size(-2) > 3) ||
                                 x.size(0) > 1 || c.ncxy > 20480;
             c.oneDnnFp32 = first && second;
+            c.block = block;
             profile.convs.push_back(c);
         }
         profile.convs[it->second].seconds += dt;
@@ -136,7 +141,7 @@ ForwardProfile profileForward(ml::BreastClassifier& model, const torch::Tensor& 
                 const std::string prefix = "backbone." + stageItem.key() + "." + item.key();
                 const auto& m = item.value();
                 if (auto conv = std::dynamic_pointer_cast<nn::Conv3dImpl>(m)) {
-                    x = runConv(prefix, *conv, x);
+                    x = runConv(prefix, conv, x, false);
                 } else if (auto norm = std::dynamic_pointer_cast<ml::Norm3dImpl>(m)) {
                     x = timed("normalisation", [&] { return norm->forward(x); });
                 } else if (std::dynamic_pointer_cast<nn::LeakyReLUImpl>(m)) {
@@ -150,14 +155,14 @@ ForwardProfile profileForward(ml::BreastClassifier& model, const torch::Tensor& 
                     auto norm = [&](const std::string& n) {
                         return std::dynamic_pointer_cast<ml::Norm3dImpl>(child(*m, n));
                     };
-                    auto y = runConv(prefix + ".conv1", *conv("conv1"), x);
+                    auto y = runConv(prefix + ".conv1", conv("conv1"), x, true);
                     y = timed("normalisation", [&] { return norm("norm1")->forward(y); });
                     y = timed("leaky relu", [&] { return F::leaky_relu(y, act); });
-                    y = runConv(prefix + ".conv2", *conv("conv2"), y);
+                    y = runConv(prefix + ".conv2", conv("conv2"), y, true);
                     y = timed("normalisation", [&] { return norm("norm2")->forward(y); });
                     auto skip = x;
                     if (auto projection = conv("projection")) {
-                        skip = runConv(prefix + ".projection", *projection, x);
+                        skip = runConv(prefix + ".projection", projection, x, true);
                         skip = timed("normalisation",
                                      [&] { return norm("projection_norm")->forward(skip); });
                     }

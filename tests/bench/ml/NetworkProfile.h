@@ -28,6 +28,9 @@ struct ConvTiming {
     /// a kernel larger than 3 in-plane, a batch > 1, or N·C·X·Y > 20480 of the input); else it
     /// runs the native slow_conv3d on Debian's reference BLAS. bf16 always goes to oneDNN.
     bool oneDnnFp32 = false;
+    /// A residual-block convolution, which the network runs through ml::convolve(): oneDNN
+    /// directly in fp32 inference, whatever the rule above says.
+    bool block = false;
     std::int64_t ncxy = 0;  ///< N·C·X·Y of the input, the figure in that rule
 };
 

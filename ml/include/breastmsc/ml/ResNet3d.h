@@ -81,6 +81,11 @@ private:
 };
 TORCH_MODULE(Norm3d);
 
+/// `c` applied to `x`: oneDNN directly for dense fp32 inference on the CPU (which LibTorch 1.13
+/// skips for small batch-1 inputs), else the module's own forward. Same weights, same result to
+/// float rounding.
+torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x);
+
 /// Two 3×3×3 convolutions with normalisation and leaky ReLU, plus the skip path (a strided
 /// 1×1×1 projection without bias when shape or stride change, or when `project` is set).
 class BasicBlock3dImpl : public torch::nn::Module {
