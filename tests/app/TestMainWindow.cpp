@@ -8,6 +8,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QFile>
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressBar>
@@ -211,6 +212,19 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 20000);
         QVERIFY2(shown.contains("broken") && shown.contains("post2"), qPrintable(shown));
         QCOMPARE(window.document()->study(), before);
+
+        // A corrupt channel file (garbage where post3 should be): the same.
+        writeStudy(bmsc::test::toPath(dir.filePath("corrupt")));
+        QFile garbage(dir.filePath("corrupt/post3.nii.gz"));
+        QVERIFY(garbage.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        garbage.write(QByteArray(4096, '\x42'));
+        garbage.close();
+        shown.clear();
+        window.openPath(dir.filePath("corrupt"));
+        QTRY_VERIFY_WITH_TIMEOUT(!shown.isEmpty(), 20000);
+        QVERIFY2(shown.contains("post3"), qPrintable(shown));
+        QCOMPARE(window.document()->study(), before);
+        QVERIFY(window.document()->hasStudy());
     }
 
 private:
