@@ -648,6 +648,10 @@ private Q_SLOTS:
         choose(QStringLiteral("software"));
         QCOMPARE(view->display(), viewer::SliceView::Display::Software);
         QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
+        // Back on a fresh GL surface (the renderer in a new window), and closed with it on.
+        choose(QStringLiteral("opengl"));
+        QCOMPARE(view->display(), viewer::SliceView::Display::OpenGl);
+        QTRY_VERIFY_WITH_TIMEOUT(distinctGreys(view->grabImage()) > 4, 5000);
         QSettings().remove("view/display");
     }
 

@@ -11,6 +11,7 @@
 #include <QtConcurrent>
 
 #include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkSmartPointer.h>
 
 #include <cmath>
 
@@ -34,7 +35,22 @@ SliceView::SliceView(StudyDocument* document, ViewAxis axis, QWidget* parent)
     syncStudy();
 }
 
-SliceView::~SliceView() = default;
+SliceView::~SliceView() {
+    dropSurface();
+}
+
+void SliceView::dropSurface() {
+    if (gl_ == nullptr) {
+        return;
+    }
+    // Deleting the surface finalises its render window with Qt's context current, which
+    // releases the GL resources of every renderer in it; the window is kept alive until the
+    // renderer is out of it, so that the renderer never points at a window that is gone.
+    vtkSmartPointer<vtkGenericOpenGLRenderWindow> window = gl_->renderWindow();
+    delete gl_;
+    gl_ = nullptr;
+    window->RemoveRenderer(renderer_->renderer());
+}
 
 void SliceView::setDisplay(Display display) {
     if (display == this->display()) {
@@ -51,9 +67,7 @@ void SliceView::setDisplay(Display display) {
         connect(gl_, &QOpenGLWidget::frameSwapped, this, &SliceView::framePainted);
         gl_->show();
     } else {
-        gl_->renderWindow()->RemoveRenderer(renderer_->renderer());
-        delete gl_;
-        gl_ = nullptr;
+        dropSurface();
     }
     redraw();
 }

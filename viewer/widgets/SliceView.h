@@ -83,6 +83,8 @@ protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    /// Back to the software display: the GL surface goes, the renderer leaves its window.
+    void dropSurface();
     /// Schedules a frame on whichever surface draws the view.
     void redraw();
     /// Pixel ratio and viewport size to the renderer (on resizes; a screen of another scale is
