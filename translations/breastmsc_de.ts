@@ -499,46 +499,44 @@
         <translation>%1 (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="204"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="262"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="282"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="201"/>
         <source>Cannot load the overlay %1: %2</source>
         <translation>Das Overlay %1 kann nicht geladen werden: %2</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="263"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="283"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="266"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="284"/>
         <source>no study is open.</source>
         <translation>es ist keine Studie geöffnet.</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="215"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="219"/>
         <source>it does not overlap the study (overlay %1; study %2).</source>
         <translation>es überlappt die Studie nicht (Overlay %1; Studie %2).</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="291"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="292"/>
         <source>Loading the overlay %1...</source>
         <translation>Lade das Overlay %1...</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="341"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="342"/>
         <source>Overlay %1: colours from %2 to %3%4</source>
         <translation>Overlay %1: Farben von %2 bis %3%4</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="345"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="346"/>
         <source> (resampled onto the study grid)</source>
         <translation> (auf das Raster der Studie umgerechnet)</translation>
     </message>
     <message>
         <location filename="../app/desktop/OverlayController.cpp" line="90"/>
-        <location filename="../app/desktop/OverlayController.cpp" line="353"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="354"/>
         <source>Load Overlay</source>
         <translation>Overlay laden</translation>
     </message>
     <message>
-        <location filename="../app/desktop/OverlayController.cpp" line="354"/>
+        <location filename="../app/desktop/OverlayController.cpp" line="355"/>
         <source>Images (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;All files (*)</source>
         <translation>Bilder (*.nii *.nii.gz *.nrrd *.nhdr *.mha *.mhd);;Alle Dateien (*)</translation>
     </message>
@@ -928,23 +926,23 @@
 <context>
     <name>bmsc::viewer::SliceView</name>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="243"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="257"/>
         <source>Open a study or a cohort (File menu)</source>
         <translation>Öffnen Sie eine Studie oder eine Kohorte (Menü Datei)</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="260"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="274"/>
         <source>MIP sub%1</source>
         <translation>MIP sub%1</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="278"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="292"/>
         <source>%1  slice %2/%3</source>
         <translation>%1  Schicht %2/%3</translation>
     </message>
     <message>
-        <location filename="../viewer/widgets/SliceView.cpp" line="261"/>
-        <location filename="../viewer/widgets/SliceView.cpp" line="281"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="275"/>
+        <location filename="../viewer/widgets/SliceView.cpp" line="295"/>
         <source>W %1  L %2</source>
         <translation>Breite %1  Zentrum %2</translation>
     </message>

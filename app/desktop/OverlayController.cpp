@@ -197,11 +197,15 @@ bool OverlayController::eventFilter(QObject* watched, QEvent* event) {
     return QObject::eventFilter(watched, event);
 }
 
+QString OverlayController::loadError(const QString& path, const QString& why) {
+    return tr("Cannot load the overlay %1: %2").arg(QDir::toNativeSeparators(path), why);
+}
+
 OverlayController::Prepared OverlayController::prepare(const QString& path,
                                                        const io::Geometry& grid) {
     Prepared p;
     const auto fail = [&](const QString& why) {
-        p.error = tr("Cannot load the overlay %1: %2").arg(QDir::toNativeSeparators(path), why);
+        p.error = loadError(path, why);
         return p;
     };
     io::Volume image;
@@ -259,8 +263,7 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
     const io::Study* study = document_->study();
     if (study == nullptr) {
         if (error != nullptr) {
-            *error = tr("Cannot load the overlay %1: %2")
-                         .arg(QDir::toNativeSeparators(path), tr("no study is open."));
+            *error = loadError(path, tr("no study is open."));
         }
         return false;
     }
@@ -278,9 +281,7 @@ bool OverlayController::loadOverlay(const QString& path, QString* error) {
 void OverlayController::loadOverlayInBackground(const QString& path) {
     const io::Study* study = document_->study();
     if (study == nullptr) {
-        Q_EMIT loadFinished(false,
-                            tr("Cannot load the overlay %1: %2")
-                                .arg(QDir::toNativeSeparators(path), tr("no study is open.")));
+        Q_EMIT loadFinished(false, loadError(path, tr("no study is open.")));
         return;
     }
     // The study stays alive while the worker reads: it holds its own reference.

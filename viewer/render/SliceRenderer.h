@@ -34,7 +34,7 @@ namespace bmsc::viewer {
 /// picture: through its VTK pipeline into any vtkRenderWindow (a Qt widget's GL surface or an
 /// offscreen one in tests), or on the CPU with paint() into any QPainter (SliceRaster.cpp). The
 /// second needs no OpenGL: under a software rasteriser (Mesa llvmpipe, remote X) a 1024 × 1024
-/// frame takes 8–10 ms instead of 45–60 ms (doc/RESULTS.md). Knows nothing of Qt widgets.
+/// frame takes 6–11 ms instead of 43–70 ms (doc/RESULTS.md). Knows nothing of Qt widgets.
 ///
 /// Display space: the image stays on its index grid, scaled by the voxel spacing (world =
 /// index · spacing, origin dropped, direction not applied). Slices are therefore always the
