@@ -126,17 +126,41 @@ ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : opt
     c4_ = register_module("c4", stage(2 * w, 4 * w, options.blocks[2], 2, false));
     c5_ = register_module("c5", stage(4 * w, 8 * w, options.blocks[3], 2, false));
     initialise(*this, slope);
+    if (options.inputScaling == InputScaling::Channel) {
+        inputScale_ =
+            register_buffer("input_scale", torch::ones({1, options.inputChannels, 1, 1, 1}));
+    }
+}
+
+torch::Tensor ResNet3dBackboneImpl::transformInput(InputKind kind, const torch::Tensor& input) {
+    if (kind != InputKind::Subtractions) {
+        return input;
+    }
+    // Channels 1–4 (post1–post4) minus channel 0 (pre); the backbone checked six channels.
+    using torch::indexing::Slice;
+    const auto pre = input.index({Slice(), Slice(0, 1)});
+    return torch::cat({pre, input.index({Slice(), Slice(1, 5)}) - pre,
+                       input.index({Slice(), Slice(5, torch::indexing::None)})},
+                      1);
+}
+
+void ResNet3dBackboneImpl::setInputScale(const torch::Tensor& perChannel) {
+    if (!inputScale_.defined()) {
+        throw std::logic_error("setInputScale: the network was built without input_scaling");
+    }
+    const auto s = perChannel.to(torch::kFloat).reshape({-1});
+    if (s.numel() != options_.inputChannels || !torch::isfinite(s).all().item<bool>() ||
+        !(s > 0).all().item<bool>()) {
+        throw std::invalid_argument("input scale: one finite positive factor per input channel");
+    }
+    torch::NoGradGuard noGrad;
+    inputScale_.copy_(s.reshape({1, -1, 1, 1, 1}));
 }
 
 torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input) {
-    auto x = input;
-    if (options_.input == InputKind::Subtractions) {
-        // Channels 1–4 (post1–post4) minus channel 0 (pre); the caller checked six channels.
-        using torch::indexing::Slice;
-        const auto pre = input.index({Slice(), Slice(0, 1)});
-        x = torch::cat({pre, input.index({Slice(), Slice(1, 5)}) - pre,
-                        input.index({Slice(), Slice(5, torch::indexing::None)})},
-                       1);
+    auto x = transformInput(options_.input, input);
+    if (inputScale_.defined()) {
+        x = x * inputScale_;
     }
     return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem_->forward(x)))));
 }

@@ -121,6 +121,29 @@ std::vector<Sample> Trainer::samples(int stage, const std::vector<std::size_t>& 
                       : stage2Samples(*cohort_, breasts);
 }
 
+torch::Tensor Trainer::inputScale(const std::vector<std::size_t>& breasts) const {
+    torch::NoGradGuard noGrad;
+    torch::Tensor sum, squares;
+    double count = 0.0;
+    for (const auto i : breasts) {
+        const auto x = ResNet3dBackboneImpl::transformInput(config_.network.input,
+                                                            cohort_->load(i).unsqueeze(0))
+                           .to(torch::kDouble);
+        const auto s = x.sum({0, 2, 3, 4});
+        const auto q = (x * x).sum({0, 2, 3, 4});
+        sum = sum.defined() ? sum + s : s;
+        squares = squares.defined() ? squares + q : q;
+        count += static_cast<double>(x.numel() / x.size(1));
+    }
+    if (count == 0.0) {
+        throw IoError(ErrorCode::InvalidValue, {}, "input scale: no training breasts");
+    }
+    const auto mean = sum / count;
+    const auto sd = (squares / count - mean * mean).clamp_min(0.0).sqrt();
+    // A channel that is constant over the training breasts keeps its scale.
+    return torch::where(sd > 1e-6, 1.0 / sd, torch::ones_like(sd)).to(torch::kFloat);
+}
+
 EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sample>& samples,
                                    int /*stage*/) {
     EvaluationResult result;

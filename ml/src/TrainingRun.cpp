@@ -242,6 +242,17 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
         const bool patchFirst = config.mode != TrainingMode::Naive;
         BreastClassifier model(config.network,
                                patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+        if (config.network.inputScaling == InputScaling::Channel) {
+            const auto scale = trainer.inputScale(trainBreasts);
+            model->backbone()->setInputScale(scale);
+            std::string line = "fold " + std::to_string(k + 1) + ": input scale per channel";
+            for (std::int64_t c = 0; c < scale.numel(); ++c) {
+                char value[32];
+                std::snprintf(value, sizeof value, " %.4g", scale[c].item<double>());
+                line += value;
+            }
+            log(line);
+        }
         int finalStage = 2;
         auto record = [&](int stage, const StageOutcome& o) {
             foldJson["stage" + std::to_string(stage)] = {

@@ -12,6 +12,21 @@
 
 using namespace bmsc::ml;
 
+namespace {
+
+/// Same architecture, other input options: give `to` the weights of `from`.
+void copyParameters(const torch::nn::Module& from, torch::nn::Module& to) {
+    torch::NoGradGuard noGrad;
+    const auto source = from.parameters();
+    auto target = to.parameters();
+    QCOMPARE(target.size(), source.size());
+    for (std::size_t i = 0; i < source.size(); ++i) {
+        target[i].copy_(source[i]);
+    }
+}
+
+}  // namespace
+
 class TestResNet3d : public QObject {
     Q_OBJECT
 
@@ -111,14 +126,7 @@ private Q_SLOTS:
         options.input = InputKind::Subtractions;
         BreastClassifier subtractions(options, HeadKind::Patch);
         QCOMPARE(parameterCount(*subtractions), parameterCount(*phases));
-        {
-            torch::NoGradGuard noGrad;
-            const auto from = phases->parameters();
-            const auto to = subtractions->parameters();
-            for (std::size_t i = 0; i < from.size(); ++i) {
-                to[i].copy_(from[i]);
-            }
-        }
+        copyParameters(*phases, *subtractions);
         phases->eval();
         subtractions->eval();
         torch::NoGradGuard noGrad;
@@ -129,6 +137,52 @@ private Q_SLOTS:
         }
         QVERIFY(torch::allclose(subtractions->forward(x), phases->forward(manual), 1e-5, 1e-6));
         QVERIFY(!torch::allclose(subtractions->forward(x), phases->forward(x), 1e-3, 1e-3));
+    }
+
+    void channelScalingIsTheSameNetworkOnScaledInput() {
+        // InputScaling::Channel multiplies each input channel (after the subtraction transform)
+        // by a buffer: no parameters, and with the same weights the scaled network equals the
+        // plain one on (pre, post − pre, T2) · scale computed by hand.
+        ResNet3dOptions options;
+        options.width = 8;
+        options.input = InputKind::Subtractions;
+        torch::manual_seed(4);
+        BreastClassifier plain(options, HeadKind::Patch);
+        options.inputScaling = InputScaling::Channel;
+        BreastClassifier scaled(options, HeadKind::Patch);
+        QCOMPARE(parameterCount(*scaled), parameterCount(*plain));
+        copyParameters(*plain, *scaled);
+        QVERIFY(scaled->named_buffers().contains("backbone.input_scale"));
+        QVERIFY(!plain->named_buffers().contains("backbone.input_scale"));
+        plain->eval();
+        scaled->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::rand({2, 6, 64, 64, 4});
+        // Ones by default: the same network.
+        QVERIFY(torch::allclose(scaled->forward(x), plain->forward(x), 1e-6, 1e-7));
+        const auto factors = torch::tensor({1.0f, 40.0f, 30.0f, 25.0f, 20.0f, 2.0f});
+        scaled->backbone()->setInputScale(factors);
+        auto manual = ResNet3dBackboneImpl::transformInput(InputKind::Subtractions, x);
+        manual = manual * factors.reshape({1, 6, 1, 1, 1});
+        options.input = InputKind::Phases;
+        options.inputScaling = InputScaling::None;
+        BreastClassifier phases(options, HeadKind::Patch);
+        copyParameters(*plain, *phases);
+        phases->eval();
+        QVERIFY(torch::allclose(scaled->forward(x), phases->forward(manual), 1e-4, 1e-5));
+        QVERIFY(!torch::allclose(scaled->forward(x), plain->forward(x), 1e-3, 1e-3));
+        // Wrong count, zero or NaN factors, and a network built without the setting.
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 scaled->backbone()->setInputScale(torch::ones({5})));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            scaled->backbone()->setInputScale(torch::tensor({1.f, 0.f, 1.f, 1.f, 1.f, 1.f})));
+        QVERIFY_THROWS_EXCEPTION(
+            std::invalid_argument,
+            scaled->backbone()->setInputScale(torch::tensor({1.f, NAN, 1.f, 1.f, 1.f, 1.f})));
+        QVERIFY_THROWS_EXCEPTION(std::logic_error,
+                                 plain->backbone()->setInputScale(torch::ones({6})));
+        QVERIFY(torch::equal(scaled->backbone()->inputScale().reshape({-1}), factors));
     }
 
     void keptHeadAveragesThePatchHeadOverTheBreast() {

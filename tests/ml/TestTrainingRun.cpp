@@ -4,6 +4,7 @@
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/TrainingRun.h"
 
@@ -204,6 +205,44 @@ private Q_SLOTS:
         QVERIFY(!p.lesions.empty());
         QVERIFY(p.lesions.front() >= 0);  // patch predictions name their lesion
         QVERIFY(!fs::exists(root_ / "stage1/fold1/stage2_last.pt"));
+    }
+
+    void inputScaleIsMeasuredOnTheTrainingBreasts() {
+        // input_scaling "channel": 1 / standard deviation of each (subtracted) input channel over
+        // the fold's training breasts, held by the checkpoint that predict and cam load.
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Naive;
+        config.network.input = InputKind::Subtractions;
+        config.network.inputScaling = InputScaling::Channel;
+        auto o = options("scaled");
+        o.maxFolds = 1;
+        runCrossValidation(config, o);
+        const auto cohort = PreparedCohort::prepare(cohort_, config.preprocess, cache_, 16);
+        std::vector<std::string> train;
+        const auto folds = readJson(root_ / "scaled/folds.json");
+        for (const auto& id : folds[0].at("train")) {
+            train.push_back(id.get<std::string>());
+        }
+        std::vector<torch::Tensor> voxels;
+        for (const auto i : cohort->breastsOf(train)) {
+            const auto x = ResNet3dBackboneImpl::transformInput(InputKind::Subtractions,
+                                                                cohort->load(i).unsqueeze(0));
+            voxels.push_back(x.squeeze(0).reshape({6, -1}));
+        }
+        const auto expected = 1.0 / torch::cat(voxels, 1).to(torch::kDouble).std(1, false);
+        BreastClassifier model(config.network, HeadKind::WholeBreast);
+        loadCheckpoint(root_ / "scaled/fold1/stage2_last.pt", model);
+        const auto stored = model->backbone()->inputScale().reshape({-1}).to(torch::kDouble);
+        QVERIFY2(
+            torch::allclose(stored, expected, 1e-4, 0.0),
+            qPrintable(
+                QString("%1 vs %2").arg(stored[1].item<double>()).arg(expected[1].item<double>())));
+        // The enhancement channels are scaled up far more than pre-contrast and T2.
+        QVERIFY(stored[1].item<double>() > 3.0 * stored[0].item<double>());
+        // The default network has no such buffer, and its checkpoints load as before.
+        QVERIFY(!BreastClassifier(bmsc::test::tinyConfig().network, HeadKind::WholeBreast)
+                     ->named_buffers()
+                     .contains("backbone.input_scale"));
     }
 
     void frozenBatchNormKeepsStageOneStatistics() {

@@ -41,6 +41,14 @@ enum class NormKind { Instance, Batch };
 /// (training, predict, cam) gets the same transform from the checkpoint's config.
 enum class InputKind { Phases, Subtractions };
 
+/// A scale per input channel, applied after the InputKind transform: None, or Channel — each
+/// channel divided by its standard deviation over the training breasts (a buffer of the
+/// backbone, set by the trainer per fold and kept in every checkpoint). The contrast uptake is
+/// a small difference between phases on one intensity scale: on the demo cohorts the
+/// subtraction channels' spread is 0.016–0.03 against 0.35 for pre-contrast and T2, so at the
+/// usual initialisation the first convolution sees anatomy and hardly any enhancement.
+enum class InputScaling { None, Channel };
+
 /// How a whole breast's C5 positions become one pair of logits. Average: the (2,2,1) pool and
 /// the adaptive average pool of NETWORK.md (the paper), i.e. the head's logits averaged over the
 /// breast. Max: the head on each patch-sized cell of the C5 map, and the logits of the cell
@@ -57,6 +65,7 @@ struct ResNet3dOptions {
     HeadInit headInit = HeadInit::FanIn;
     NormKind norm = NormKind::Instance;
     InputKind input = InputKind::Phases;
+    InputScaling inputScaling = InputScaling::None;
     /// Whole breasts only: run the backbone on windows of this size (voxels), each seen as a
     /// Stage 1 patch of the same size (its own zero border, not the breast around it), and
     /// average each window's C5 map to one cell, as the patch head does. {0, 0, 0}: one pass
@@ -105,14 +114,20 @@ TORCH_MODULE(BasicBlock3d);
 class ResNet3dBackboneImpl : public torch::nn::Module {
 public:
     explicit ResNet3dBackboneImpl(const ResNet3dOptions& options = {});
-    /// Applies the input transform (InputKind), then stem … C5.
+    /// Applies the input transform (InputKind) and scale (InputScaling), then stem … C5.
     torch::Tensor forward(const torch::Tensor& x);
+    /// The InputKind transform alone: what the input scale is measured on.
+    static torch::Tensor transformInput(InputKind kind, const torch::Tensor& x);
+    /// InputScaling::Channel only: one positive factor per input channel.
+    void setInputScale(const torch::Tensor& perChannel);
+    torch::Tensor inputScale() const { return inputScale_; }
     std::int64_t outputChannels() const { return 8 * options_.width; }
     const ResNet3dOptions& options() const { return options_; }
 
 private:
     ResNet3dOptions options_;
     torch::nn::Sequential stem_{nullptr}, c2_{nullptr}, c3_{nullptr}, c4_{nullptr}, c5_{nullptr};
+    torch::Tensor inputScale_;  ///< (1, C, 1, 1, 1); undefined with InputScaling::None
 };
 TORCH_MODULE(ResNet3dBackbone);
 

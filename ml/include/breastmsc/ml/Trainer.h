@@ -57,6 +57,10 @@ public:
     std::vector<Sample> samples(int stage, const std::vector<std::size_t>& breasts,
                                 std::vector<std::string>* notes = nullptr) const;
 
+    /// For InputScaling::Channel: 1 / the standard deviation of each input channel (after the
+    /// InputKind transform) over every voxel of the given breasts, read one breast at a time.
+    torch::Tensor inputScale(const std::vector<std::size_t>& breasts) const;
+
     /// Trains `model` in place and leaves it holding the selected (best) weights. With
     /// `resume`, continues from `folder/stage<k>_last.pt` when present. `meta` (config, hash)
     /// is stored in every checkpoint. Throws io::IoError(Cancelled) when the observer cancels
