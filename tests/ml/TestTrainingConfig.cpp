@@ -51,6 +51,11 @@ private Q_SLOTS:
         // The demo's 32×32×4 patches end as one C5 voxel: batch norm, never instance norm.
         QVERIFY(demo.network.norm == NormKind::Batch);
         QCOMPARE(demo.patchSize, (std::array<std::int64_t, 3>{32, 32, 4}));
+        // Run 6 (doc/RESULTS.md): subtractions scaled per channel, the most malignant cell.
+        QVERIFY(demo.network.input == InputKind::Subtractions);
+        QVERIFY(demo.network.inputScaling == InputScaling::Channel);
+        QVERIFY(demo.network.breastPool == BreastPool::Max);
+        QVERIFY(c.network.inputScaling == InputScaling::None);  // the paper's input
     }
 
     void jsonRoundTripAndOverrides() {
@@ -88,6 +93,11 @@ private Q_SLOTS:
         QVERIFY2(e.contains("head_init") && e.contains("zeros"), qPrintable(e));
         e = errorOf({{"input", "ratios"}});
         QVERIFY2(e.contains("input") && e.contains("ratios"), qPrintable(e));
+        e = errorOf({{"input_scaling", "global"}});
+        QVERIFY2(e.contains("input_scaling") && e.contains("global"), qPrintable(e));
+        QVERIFY(
+            TrainingConfig::fromJson({{"input_scaling", "channel"}}, "x").network.inputScaling ==
+            InputScaling::Channel);
         e = errorOf({{"stage2_head", "random"}});
         QVERIFY2(e.contains("stage2_head") && e.contains("random"), qPrintable(e));
         e = errorOf({{"selection", "best"}});

@@ -44,6 +44,15 @@ inline ml::TrainingConfig tinyConfig() {
     c.threads = 2;
     c.loaderThreads = 1;
     c.cacheMegabytes = 16;
+    // The settings these tests were written for (the demo preset's earlier ones).
+    c.network.input = ml::InputKind::Phases;
+    c.network.inputScaling = ml::InputScaling::None;
+    c.network.breastPool = ml::BreastPool::Average;
+    c.patchJitter = 0.0;
+    c.backgroundPatches = 0.0;
+    c.augmentation.enabled = false;
+    c.selection = ml::SelectionMetric::Auroc;
+    c.schedule = ml::LearningRateSchedule::Constant;
     c.validate("tiny config");
     return c;
 }
