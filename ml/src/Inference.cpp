@@ -86,7 +86,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         if (!meta.contains("config") || !meta["config"].is_object()) {
             throw IoError(ErrorCode::Corrupt, path, "checkpoint metadata holds no training config");
         }
-        m.config_ = TrainingConfig::fromJson(meta["config"], path);
+        m.config_ = TrainingConfig::fromRecord(meta["config"], path);
         applyPrecision(m.config_, options.precision);
         if (meta.value("stage", 2) != 2 || m.config_.mode == TrainingMode::Stage1) {
             throw IoError(ErrorCode::Unsupported, path, kStage1Only);

@@ -86,7 +86,7 @@ torch::Device parseDevice(const std::string& text) {
 }
 
 TrainingConfig loadRunConfig(const fs::path& run) {
-    return TrainingConfig::load(run / "config.json");
+    return TrainingConfig::loadRecord(run / "config.json");
 }
 
 json evaluateRun(const fs::path& run) {

@@ -74,6 +74,25 @@ private Q_SLOTS:
         QCOMPARE(partial.network.width, std::int64_t{16});
     }
 
+    void recordedConfigKeepsWhatItWasTrainedWith() {
+        // A demo run recorded before input_scaling and breast_pool existed: loaded as a record
+        // it stays unscaled and averaged, as it was trained (its checkpoints hold no input
+        // scale); read as a user's config the same JSON takes today's demo preset.
+        auto j = TrainingConfig::fromPreset("demo").toJson();
+        j.erase("input_scaling");
+        j.erase("breast_pool");
+        const auto record = TrainingConfig::fromRecord(j, "run/config.json");
+        QVERIFY(record.network.inputScaling == InputScaling::None);
+        QVERIFY(record.network.breastPool == BreastPool::Average);
+        QCOMPARE(record.network.width, std::int64_t{16});  // what it recorded stays
+        const auto config = TrainingConfig::fromJson(j, "my.json");
+        QVERIFY(config.network.inputScaling == InputScaling::Channel);
+        QVERIFY(config.network.breastPool == BreastPool::Max);
+        // A complete record loads as itself.
+        const auto full = TrainingConfig::fromPreset("demo").toJson();
+        QCOMPARE(TrainingConfig::fromRecord(full, "x").toJson().dump(), full.dump());
+    }
+
     void clearErrors() {
         QString e = errorOf({{"stage1", {{"epoch", 3}}}});
         QVERIFY2(e.contains("run/config.json") && e.contains("stage1.epoch"), qPrintable(e));

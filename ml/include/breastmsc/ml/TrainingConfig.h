@@ -78,6 +78,12 @@ struct TrainingConfig {
     /// types and values out of range.
     static TrainingConfig fromJson(const nlohmann::json& json, const std::filesystem::path& source);
     static TrainingConfig load(const std::filesystem::path& file);
+    /// A config a run recorded (its config.json, a checkpoint's metadata): complete when it was
+    /// written, so a key it lacks is a setting added since, and takes the value that behaves as
+    /// before the setting existed (the paper's default), not the named preset's current one.
+    static TrainingConfig fromRecord(const nlohmann::json& json,
+                                     const std::filesystem::path& source);
+    static TrainingConfig loadRecord(const std::filesystem::path& file);
 
     /// Checks ranges and consistency (patch and breast sizes against the network's strides).
     void validate(const std::filesystem::path& source) const;
