@@ -8,6 +8,7 @@
 #include <ATen/Context.h>
 #include <ATen/TensorIndexing.h>
 #include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/custom_function.h>
 
 #include <cmath>
 #include <stdexcept>
@@ -43,24 +44,105 @@ void initialise(nn::Module& module, double slope) {
 }  // namespace
 
 torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
+    const auto& o = c->options;
+    if (o.groups() != 1 || !c10::holds_alternative<torch::ExpandingArray<3>>(o.padding())) {
+        return c->forward(x);
+    }
+    // A stride-1 3-tap axis with padding 1 over a map one voxel long (C5 of a 32×32×4 demo
+    // patch, the z axis of C5 of a 64×64×4 patch) meets zero padding with its outer taps: only
+    // the centre tap counts, so convolve with that slice of the kernel (its gradient is the
+    // same: zero for the outer taps).
+    auto weight = c->weight;
+    auto padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
+    bool narrowed = false;
+    for (int d = 0; d < 3; ++d) {
+        if (x.size(2 + d) == 1 && (*o.kernel_size())[d] == 3 && padding[d] == 1 &&
+            (*o.stride())[d] == 1 && (*o.dilation())[d] == 1) {
+            weight = weight.narrow(2 + d, 1, 1);
+            padding[d] = 0;
+            narrowed = true;
+        }
+    }
+    const auto bias = o.bias() ? c->bias : torch::Tensor();
     // LibTorch 1.13 gives a batch-1 3D convolution to oneDNN only when N·C·X·Y of its input
     // exceeds 20480 (ConvParams::use_mkldnn); smaller ones (most of c3–c5 at batch 1) run the
     // native slow_conv3d at a fifth of oneDNN's speed (doc/RESULTS.md, bench_ml_inference). For
     // dense fp32 inference on the CPU, call oneDNN directly; bf16 autocast and other devices
     // keep the dispatcher (autocast knows conv3d, not mkldnn_convolution), and so does training
     // (batches of 4 mostly reach oneDNN anyway; the direct path measured no faster there).
-    const auto& o = c->options;
     const bool oneDnn = at::hasMKLDNN() && x.is_cpu() && x.scalar_type() == torch::kFloat &&
-                        c->weight.scalar_type() == torch::kFloat &&
-                        !at::autocast::is_cpu_enabled() && !torch::GradMode::is_enabled() &&
-                        o.groups() == 1 &&
-                        c10::holds_alternative<torch::ExpandingArray<3>>(o.padding());
-    if (!oneDnn) {
+                        weight.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled() &&
+                        !torch::GradMode::is_enabled();
+    if (oneDnn) {
+        return at::mkldnn_convolution(x.contiguous(), weight.contiguous(), bias, padding,
+                                      *o.stride(), *o.dilation(), 1);
+    }
+    if (!narrowed) {
         return c->forward(x);
     }
-    const auto& padding = c10::get<torch::ExpandingArray<3>>(o.padding());
-    return at::mkldnn_convolution(x.contiguous(), c->weight, o.bias() ? c->bias : torch::Tensor(),
-                                  *padding, *o.stride(), *o.dilation(), 1);
+    return at::conv3d(x, weight, bias, *o.stride(), padding, *o.dilation(), 1);
+}
+
+namespace {
+
+// A convolution whose weight gradient is computed as a correlation of the input with the output
+// gradient, batch and channel axes swapped: dW[o, c, k] = Σ_n Σ_p dY[n, o, p] · X[n, c, s·p + k]
+// is a convolution of X (channels as the batch, samples as the channels) with dY as its kernel,
+// dilated by the stride. For the 7×7×7 stem on 6 channels oneDNN's own backward-weights
+// primitive runs at a sixth of its forward speed (58 % of a demo Stage 2 training step); the
+// correlation is an ordinary forward convolution, 2–3× faster (doc/RESULTS.md).
+class StemConvolution : public torch::autograd::Function<StemConvolution> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,
+                                 const torch::Tensor& weight, std::vector<std::int64_t> stride,
+                                 std::vector<std::int64_t> padding) {
+        ctx->save_for_backward({x});
+        ctx->saved_data["stride"] = c10::IValue(stride);
+        ctx->saved_data["padding"] = c10::IValue(padding);
+        ctx->saved_data["kernel"] = c10::IValue(weight.sizes().slice(2).vec());
+        return at::conv3d(x, weight, torch::Tensor(), stride, padding);
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list gradients) {
+        const auto x = ctx->get_saved_variables()[0];
+        const auto stride = ctx->saved_data["stride"].toIntVector();
+        const auto padding = ctx->saved_data["padding"].toIntVector();
+        const auto kernel = ctx->saved_data["kernel"].toIntVector();
+        const auto& dy = gradients[0];
+        using torch::indexing::Slice;
+        // The padded input, up to the last voxel the kernel's last tap reaches:
+        // stride · (output − 1) + kernel along each axis.
+        auto padded = torch::constant_pad_nd(
+            x, {padding[2], padding[2], padding[1], padding[1], padding[0], padding[0]});
+        padded = padded.index({Slice(), Slice(), Slice(0, stride[0] * (dy.size(2) - 1) + kernel[0]),
+                               Slice(0, stride[1] * (dy.size(3) - 1) + kernel[1]),
+                               Slice(0, stride[2] * (dy.size(4) - 1) + kernel[2])});
+        const auto weightGrad = at::conv3d(padded.transpose(0, 1), dy.transpose(0, 1),
+                                           torch::Tensor(), std::vector<std::int64_t>{1, 1, 1},
+                                           std::vector<std::int64_t>{0, 0, 0}, stride);
+        return {torch::Tensor(), weightGrad.transpose(0, 1), torch::Tensor(), torch::Tensor()};
+    }
+};
+
+}  // namespace
+
+torch::Tensor convolveStem(torch::nn::Conv3d c, const torch::Tensor& x) {
+    const auto& o = c->options;
+    const bool correlate =
+        torch::GradMode::is_enabled() && c->weight.requires_grad() && !x.requires_grad() &&
+        x.is_cpu() && x.scalar_type() == torch::kFloat &&
+        c->weight.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled() && !o.bias() &&
+        o.groups() == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
+        (*o.dilation())[2] == 1 && c10::holds_alternative<torch::ExpandingArray<3>>(o.padding());
+    if (!correlate) {
+        return convolve(c, x);
+    }
+    const auto& padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
+    const auto& stride = *o.stride();
+    return StemConvolution::apply(x, c->weight,
+                                  std::vector<std::int64_t>(stride.begin(), stride.end()),
+                                  std::vector<std::int64_t>(padding.begin(), padding.end()));
 }
 
 Norm3dImpl::Norm3dImpl(NormKind kind, std::int64_t channels) {
@@ -132,6 +214,12 @@ ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : opt
     }
 }
 
+torch::Tensor ResNet3dBackboneImpl::stem(const torch::Tensor& x) {
+    auto y = convolveStem(nn::Conv3d(stem_->ptr<nn::Conv3dImpl>(0)), x);
+    y = stem_->at<Norm3dImpl>(1).forward(y);
+    return stem_->at<nn::LeakyReLUImpl>(2).forward(y);
+}
+
 torch::Tensor ResNet3dBackboneImpl::transformInput(InputKind kind, const torch::Tensor& input) {
     if (kind != InputKind::Subtractions) {
         return input;
@@ -162,7 +250,7 @@ torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input) {
     if (inputScale_.defined()) {
         x = x * inputScale_;
     }
-    return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem_->forward(x)))));
+    return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem(x)))));
 }
 
 BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head)

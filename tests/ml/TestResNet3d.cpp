@@ -295,6 +295,69 @@ private Q_SLOTS:
         QCOMPARE(underAutocast.scalar_type(), torch::kBFloat16);
     }
 
+    void oneVoxelAxisTakesTheCentreTap() {
+        // On a map one voxel long along an axis, convolve() uses the kernel's centre slice
+        // there: the module's values and both gradients (the outer taps' is zero), in
+        // training and in inference.
+        torch::manual_seed(4);
+        torch::nn::Conv3d c(torch::nn::Conv3dOptions(32, 32, 3).padding(1).bias(false));
+        for (const auto& shape :
+             {std::vector<std::int64_t>{4, 32, 1, 1, 1}, std::vector<std::int64_t>{4, 32, 2, 2, 1},
+              std::vector<std::int64_t>{1, 32, 1, 3, 2}}) {
+            const auto x = torch::randn(shape).requires_grad_(true);
+            const auto y = convolve(c, x);
+            const auto expected = c->forward(x);
+            QCOMPARE(y.sizes(), expected.sizes());
+            QVERIFY(torch::allclose(y, expected, 1e-5, 1e-5));
+            const auto upstream = torch::randn_like(y);
+            const auto grads = torch::autograd::grad({y}, {x, c->weight}, {upstream});
+            const auto reference = torch::autograd::grad({expected}, {x, c->weight}, {upstream});
+            QVERIFY(torch::allclose(grads[0], reference[0], 1e-5, 1e-5));
+            QVERIFY(torch::allclose(grads[1], reference[1], 1e-5, 1e-5));
+            QVERIFY(reference[1].abs().sum().item<double>() > 0.0);
+            torch::NoGradGuard inference;
+            QVERIFY(torch::allclose(convolve(c, x), expected, 1e-5, 1e-5));
+        }
+    }
+
+    void stemWeightGradientByCorrelationEqualsAutograd() {
+        // convolveStem() computes the stem's weight gradient as a correlation of input and
+        // output gradient: the same forward values and the same gradient as the module under
+        // autograd, for the stem's own shape and stride and for odd sizes where the last
+        // strided tap leaves input voxels unused.
+        torch::manual_seed(5);
+        for (const auto& shape : {std::vector<std::int64_t>{2, 6, 32, 32, 8},
+                                  std::vector<std::int64_t>{3, 6, 21, 18, 5}}) {
+            torch::nn::Conv3d c(
+                torch::nn::Conv3dOptions(6, 16, 7).stride({2, 2, 1}).padding(3).bias(false));
+            const auto x = torch::randn(shape);
+            const auto upstream = torch::randn_like(c->forward(x));
+
+            const auto y = convolveStem(c, x);
+            QVERIFY(y.requires_grad());
+            QVERIFY(y.grad_fn()->name().find("StemConvolution") != std::string::npos);
+            QVERIFY(torch::allclose(y, c->forward(x), 1e-5, 1e-5));
+            const auto fast = torch::autograd::grad({y}, {c->weight}, {upstream})[0];
+            const auto reference =
+                torch::autograd::grad({c->forward(x)}, {c->weight}, {upstream})[0];
+            QCOMPARE(fast.sizes(), c->weight.sizes());
+            const double scale = reference.abs().max().item<double>();
+            QVERIFY(scale > 1.0);
+            QVERIFY2((fast - reference).abs().max().item<double>() < 1e-5 * scale,
+                     "weight gradient differs from autograd's");
+        }
+        // An input that needs its own gradient takes the module's path: both gradients.
+        torch::nn::Conv3d c(
+            torch::nn::Conv3dOptions(6, 16, 7).stride({2, 2, 1}).padding(3).bias(false));
+        const auto x = torch::randn({1, 6, 16, 16, 4}).requires_grad_(true);
+        const auto y = convolveStem(c, x);
+        QVERIFY(y.grad_fn()->name().find("StemConvolution") == std::string::npos);
+        const auto grads = torch::autograd::grad({y.sum()}, {x, c->weight});
+        const auto expected = torch::autograd::grad({c->forward(x).sum()}, {x, c->weight});
+        QVERIFY(torch::allclose(grads[0], expected[0]));
+        QVERIFY(torch::allclose(grads[1], expected[1]));
+    }
+
     void overfitsOneBatch() {
         torch::manual_seed(7);  // its own draw, whatever the tests before it used
         ResNet3dOptions options;
