@@ -90,7 +90,7 @@ namespace {
 // is a convolution of X (channels as the batch, samples as the channels) with dY as its kernel,
 // dilated by the stride. For the 7×7×7 stem on 6 channels oneDNN's own backward-weights
 // primitive runs at a sixth of its forward speed (58 % of a demo Stage 2 training step); the
-// correlation is an ordinary forward convolution, 2–3× faster (doc/RESULTS.md).
+// correlation is an ordinary forward convolution, 1.8–3.2× faster (doc/RESULTS.md).
 class StemConvolution : public torch::autograd::Function<StemConvolution> {
 public:
     static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& x,

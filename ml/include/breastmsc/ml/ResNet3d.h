@@ -98,8 +98,8 @@ torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x);
 
 /// The stem convolution `c` (no bias) applied to `x`: while training in fp32 on the CPU with an
 /// input that needs no gradient, its weight gradient is computed as a forward correlation of
-/// the input with the output gradient (2–3× faster than oneDNN's backward-weights primitive on
-/// 6 input channels); otherwise convolve(). Same result to float rounding.
+/// the input with the output gradient (1.8–3.2× faster than oneDNN's backward-weights
+/// primitive on 6 input channels); otherwise convolve(). Same result to float rounding.
 torch::Tensor convolveStem(torch::nn::Conv3d c, const torch::Tensor& x);
 
 /// Two 3×3×3 convolutions with normalisation and leaky ReLU, plus the skip path (a strided
