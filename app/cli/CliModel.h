@@ -12,7 +12,7 @@ namespace bmsc::cli {
 
 /// What `predict` and `cam` share: the model, which of its folds, where and how it runs.
 struct ModelArgs {
-    std::string model, study, cohort, device = "cpu", precision = "run";
+    std::string model, study, cohort, device = "cpu", precision = "run", testAugmentation = "run";
     int fold = 0;
     int threads = 0;
     bool ensemble = false;
@@ -33,6 +33,11 @@ inline void addModelOptions(CLI::App* cmd, ModelArgs& a, const std::string& coho
                     "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
         ->check(CLI::IsMember({"run", "fp32", "bf16"}))
         ->capture_default_str();
+    cmd->add_option("--test-augmentation", a.testAugmentation,
+                    "run (the run's setting), none, or mirror: the mean over the breast and its "
+                    "left-right mirror image")
+        ->check(CLI::IsMember({"run", "none", "mirror"}))
+        ->capture_default_str();
     cmd->add_option("--threads", a.threads, "LibTorch threads (0 = all cores)")
         ->check(CLI::Range(0, 1024));
     cmd->add_flag("--quiet,-q", a.quiet, "No progress output");
@@ -45,6 +50,10 @@ inline ml::InferenceModel loadCliModel(const ModelArgs& a) {
     options.precision = a.precision == "fp32"   ? ml::Precision::Fp32
                         : a.precision == "bf16" ? ml::Precision::Bf16
                                                 : ml::Precision::Run;
+    if (a.testAugmentation != "run") {
+        options.testAugmentation = a.testAugmentation == "mirror" ? ml::TestAugmentation::Mirror
+                                                                  : ml::TestAugmentation::None;
+    }
     options.fold = a.fold - 1;
     options.device = ml::parseDevice(a.device);
     options.threads = a.threads;

@@ -22,9 +22,13 @@ using nlohmann::json;
 
 namespace {
 
-void applyPrecision(TrainingConfig& config, Precision precision) {
-    if (precision != Precision::Run) {
-        config.bf16 = precision == Precision::Bf16;
+/// What InferenceOptions override of the run's config: the arithmetic, the test augmentation.
+void applyOptions(TrainingConfig& config, const InferenceOptions& options) {
+    if (options.precision != Precision::Run) {
+        config.bf16 = options.precision == Precision::Bf16;
+    }
+    if (options.testAugmentation) {
+        config.testAugmentation = *options.testAugmentation;
     }
 }
 
@@ -87,7 +91,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
             throw IoError(ErrorCode::Corrupt, path, "checkpoint metadata holds no training config");
         }
         m.config_ = TrainingConfig::fromRecord(meta["config"], path);
-        applyPrecision(m.config_, options.precision);
+        applyOptions(m.config_, options);
         if (meta.value("stage", 2) != 2 || m.config_.mode == TrainingMode::Stage1) {
             throw IoError(ErrorCode::Unsupported, path, kStage1Only);
         }
@@ -108,7 +112,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
     }
     m.isRun_ = true;
     m.config_ = loadRunConfig(path);
-    applyPrecision(m.config_, options.precision);
+    applyOptions(m.config_, options);
     if (m.config_.mode == TrainingMode::Stage1) {
         throw IoError(ErrorCode::Unsupported, path / "config.json", kStage1Only);
     }
@@ -246,14 +250,11 @@ BreastPrediction InferenceModel::predictBreast(const torch::Tensor& breast,
     for (const auto i : selected(model)) {
         auto& net = models_[i].network;
         net->eval();
-        torch::Tensor logits;
-        {
-            // As Trainer::evaluate, so that a run's predictions are reproduced.
-            CpuAutocast autocast(config_.bf16 && device_.is_cpu());
-            logits = net->forward(input);
-        }
+        // As Trainer::evaluate, so that a run's predictions are reproduced.
         const double prob =
-            torch::softmax(logits.to(torch::kCPU, torch::kFloat32), 1)[0][1].item<double>();
+            classLogProbabilities(net, input, config_.testAugmentation, config_.bf16)[0][1]
+                .exp()
+                .item<double>();
         p.modelProbabilities.push_back(prob);
         sum += prob;
     }
@@ -282,15 +283,28 @@ BreastCam InferenceModel::breastCam(const io::PreprocessResult& pre, io::Side si
     const auto input = inputOf(image, device_);
     torch::Tensor fine, coarse;
     double probability = 0.0;
+    // With the mirror test augmentation, the maps of the mirrored breast are flipped back and
+    // averaged in, as predict averages the two probabilities.
+    const bool mirror = config_.testAugmentation == TestAugmentation::Mirror;
     for (const auto i : models) {
-        const auto map = classActivationMap(models_[i].network, input);
-        const auto f = map.map.to(torch::kCPU, torch::kFloat32);
-        const auto c = map.coarse.to(torch::kCPU, torch::kFloat32);
-        fine = fine.defined() ? fine + f : f;
-        coarse = coarse.defined() ? coarse + c : c;
-        probability += map.malignancy;
+        for (const bool flipped : {false, true}) {
+            if (flipped && !mirror) {
+                continue;
+            }
+            const auto map =
+                classActivationMap(models_[i].network, flipped ? input.flip({2}) : input);
+            auto f = map.map.to(torch::kCPU, torch::kFloat32);
+            auto c = map.coarse.to(torch::kCPU, torch::kFloat32);
+            if (flipped) {
+                f = f.flip({0});
+                c = c.flip({0});
+            }
+            fine = fine.defined() ? fine + f : f;
+            coarse = coarse.defined() ? coarse + c : c;
+            probability += map.malignancy;
+        }
     }
-    const auto n = static_cast<double>(models.size());
+    const auto n = static_cast<double>(models.size() * (mirror ? 2 : 1));
     fine = (fine / n).contiguous();
     coarse = (coarse / n).contiguous();
 

@@ -80,6 +80,24 @@ CpuAutocast::~CpuAutocast() {
     }
 }
 
+torch::Tensor classLogProbabilities(BreastClassifier& model, const torch::Tensor& inputs,
+                                    TestAugmentation augmentation, bool bf16) {
+    auto logProbabilities = [&](const torch::Tensor& x) {
+        torch::Tensor logits;
+        {
+            CpuAutocast autocast(bf16 && x.device().is_cpu());
+            logits = model->forward(x);
+        }
+        return torch::log_softmax(logits.to(torch::kCPU, torch::kFloat32), 1);
+    };
+    const auto direct = logProbabilities(inputs);
+    if (augmentation == TestAugmentation::None) {
+        return direct;
+    }
+    const auto mirrored = logProbabilities(inputs.flip({2}));
+    return torch::logsumexp(torch::stack({direct, mirrored}), 0) - std::log(2.0);
+}
+
 Trainer::Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> cohort,
                  torch::Device device, TrainingObserver* observer, Log log)
     : config_(std::move(config)),
@@ -157,18 +175,14 @@ EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sa
         if (cancelled()) {
             throw IoError(ErrorCode::Cancelled, {}, "training cancelled");
         }
-        torch::Tensor logits;
-        {
-            CpuAutocast autocast(config_.bf16 && device_.is_cpu());
-            logits = model->forward(batch->inputs.to(device_));
-        }
-        logits = logits.to(torch::kCPU, torch::kFloat32);
+        const auto logProbabilities = classLogProbabilities(model, batch->inputs.to(device_),
+                                                            config_.testAugmentation, config_.bf16);
         const auto targets = batch->targets;
-        lossSum += torch::nn::functional::cross_entropy(
-                       logits, targets,
-                       torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+        lossSum += torch::nn::functional::nll_loss(
+                       logProbabilities, targets,
+                       torch::nn::functional::NLLLossFuncOptions().reduction(torch::kSum))
                        .item<double>();
-        const auto probs = torch::softmax(logits, 1).select(1, 1).contiguous();
+        const auto probs = logProbabilities.select(1, 1).exp().contiguous();
         for (std::int64_t k = 0; k < probs.size(0); ++k) {
             result.probabilities.push_back(probs[k].item<double>());
             result.labels.push_back(static_cast<int>(targets[k].item<std::int64_t>()));

@@ -113,6 +113,8 @@ const Names<InputScaling> kInputScalings{{InputScaling::None, "none"},
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
 const Names<LearningRateSchedule> kSchedules{{LearningRateSchedule::Constant, "constant"},
                                              {LearningRateSchedule::Cosine, "cosine"}};
+const Names<TestAugmentation> kTestAugmentations{{TestAugmentation::None, "none"},
+                                                 {TestAugmentation::Mirror, "mirror"}};
 const Names<BreastPool> kBreastPools{{BreastPool::Average, "average"}, {BreastPool::Max, "max"}};
 // "breast_pass": one pass over the breast (the paper), or windows of the Stage 1 patch size
 // side by side ("tiles") or overlapping by half ("windows"); see ResNet3dOptions::breastTile.
@@ -260,6 +262,7 @@ json TrainingConfig::toJson() const {
              ? json{network.breastStride[0], network.breastStride[1], network.breastStride[2]}
              : json{0, 0, 0}},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
+        {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
         {"folds", folds},
         {"validation_fraction", validationFraction},
         {"seed", seed},
@@ -344,6 +347,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
          {"window_stride", intoTriple(windowStride)},
          {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
+         {"test_augmentation",
+          intoChoice(c.testAugmentation, kTestAugmentations, "test_augmentation", source)},
          {"folds", into(c.folds)},
          {"validation_fraction", into(c.validationFraction)},
          {"seed", into(c.seed)},

@@ -43,10 +43,15 @@ BreastClassifier makeModel(const TrainingConfig& c, std::uint64_t seed) {
     return m;
 }
 
-double directProbability(BreastClassifier& m, const io::BreastImage& breast) {
+/// The malignancy probability of one forward pass; `mirrored`: of the breast flipped in x.
+double directProbability(BreastClassifier& m, const io::BreastImage& breast,
+                         bool mirrored = false) {
     torch::NoGradGuard g;
     m->eval();
-    const auto x = toTensor(std::span<const io::Volume>(breast.channels)).unsqueeze(0);
+    auto x = toTensor(std::span<const io::Volume>(breast.channels)).unsqueeze(0);
+    if (mirrored) {
+        x = x.flip({2});
+    }
     return torch::softmax(m->forward(x), 1)[0][1].item<double>();
 }
 
@@ -175,6 +180,44 @@ private Q_SLOTS:
         const double b = forcedBf16.predict(study).breast(io::Side::Left).probability;
         QCOMPARE(f, a);
         QVERIFY2(b != a && std::abs(b - a) < 0.05, qPrintable(QString("%1 vs %2").arg(b).arg(a)));
+    }
+
+    void mirrorAugmentationAveragesBothViews() {
+        // --test-augmentation mirror: the mean probability of the breast and its left-right
+        // mirror image, in predict and in cam alike; the CAM is the mean of the two maps, the
+        // mirrored one flipped back.
+        const auto& pre = pre_[patients_[1]];
+        InferenceOptions options;
+        options.testAugmentation = TestAugmentation::Mirror;
+        auto mirror = InferenceModel::load(checkpoint_, options);
+        auto plain = InferenceModel::load(checkpoint_);
+        QVERIFY(mirror.config().testAugmentation == TestAugmentation::Mirror);
+        QVERIFY(plain.config().testAugmentation == TestAugmentation::None);
+        const auto p = mirror.predict(pre);
+        const auto cam = mirror.cam(pre);
+        for (const auto side : {io::Side::Left, io::Side::Right}) {
+            const double direct = directProbability(a_, pre.breast(side));
+            const double flipped = directProbability(a_, pre.breast(side), true);
+            QVERIFY2(std::abs(direct - flipped) > 1e-4,
+                     qPrintable(QString("%1 vs %2").arg(direct).arg(flipped)));
+            const double want = (direct + flipped) / 2;
+            const double got = p.breast(side).probability;
+            QVERIFY2(std::abs(got - want) < 1e-6,
+                     qPrintable(QString("%1 vs %2").arg(got).arg(want)));
+            QVERIFY(std::abs(plain.predict(pre).breast(side).probability - direct) < 1e-6);
+            QVERIFY(std::abs(cam.breast(side).probability - want) < 1e-6);
+
+            const auto x =
+                toTensor(std::span<const io::Volume>(pre.breast(side).channels)).unsqueeze(0);
+            const auto mapOf = [&](const torch::Tensor& input) {
+                return classActivationMap(a_, input).map.to(torch::kFloat32);
+            };
+            const auto expected = (mapOf(x) + mapOf(x.flip({2})).flip({0})) / 2;
+            const auto got3 =
+                toTensor(std::span<const io::Volume>(&cam.breast(side).breastMap, 1))[0];
+            QVERIFY2(torch::allclose(got3, expected, 1e-4, 1e-5),
+                     qPrintable(QString::number((got3 - expected).abs().max().item<double>())));
+        }
     }
 
     void runGivesEnsembleAndTestFolds() {

@@ -63,7 +63,9 @@ private Q_SLOTS:
         c.stage2.epochs = 7;
         c.augmentation.mirrorY = true;
         c.mode = TrainingMode::Naive;
+        c.testAugmentation = TestAugmentation::Mirror;
         const json j = c.toJson();
+        QCOMPARE(j.at("test_augmentation").get<std::string>(), std::string("mirror"));
         const auto back = TrainingConfig::fromJson(j, "x");
         QCOMPARE(back.toJson().dump(), j.dump());
         const auto partial =
@@ -81,7 +83,9 @@ private Q_SLOTS:
         auto j = TrainingConfig::fromPreset("demo").toJson();
         j.erase("input_scaling");
         j.erase("breast_pool");
+        j.erase("test_augmentation");
         const auto record = TrainingConfig::fromRecord(j, "run/config.json");
+        QVERIFY(record.testAugmentation == TestAugmentation::None);
         QVERIFY(record.network.inputScaling == InputScaling::None);
         QVERIFY(record.network.breastPool == BreastPool::Average);
         QCOMPARE(record.network.width, std::int64_t{16});  // what it recorded stays
@@ -152,6 +156,8 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_pass") && e.contains("96"), qPrintable(e));
         e = errorOf({{"breast_pool", "min"}});
         QVERIFY2(e.contains("breast_pool") && e.contains("average or max"), qPrintable(e));
+        e = errorOf({{"test_augmentation", "rotate"}});
+        QVERIFY2(e.contains("test_augmentation") && e.contains("none or mirror"), qPrintable(e));
         e = errorOf({{"patch_jitter", 0.75}});
         QVERIFY2(e.contains("patch_jitter"), qPrintable(e));
         QVERIFY(errorOf({{"patch_size", {32, 32, 4}}, {"norm", "batch"}}).isEmpty());

@@ -4,6 +4,7 @@
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/Inference.h"
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/TrainingRun.h"
@@ -205,6 +206,40 @@ private Q_SLOTS:
         QVERIFY(!p.lesions.empty());
         QVERIFY(p.lesions.front() >= 0);  // patch predictions name their lesion
         QVERIFY(!fs::exists(root_ / "stage1/fold1/stage2_last.pt"));
+    }
+
+    void mirrorTestAugmentationReachesThePredictions() {
+        // "test_augmentation": "mirror": the run's test predictions are the mean over the breast
+        // and its mirror image, predict with the run's setting reproduces them, predict with
+        // none does not.
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Naive;
+        config.testAugmentation = TestAugmentation::Mirror;
+        auto o = options("mirror");
+        o.maxFolds = 1;
+        runCrossValidation(config, o);
+        const auto run = root_ / "mirror";
+        const auto p = readPredictions(run / "fold1/predictions.csv", 0);
+        QVERIFY(!p.probabilities.empty());
+        auto asRun = InferenceModel::load(run);
+        InferenceOptions noneOptions;
+        noneOptions.testAugmentation = TestAugmentation::None;
+        auto none = InferenceModel::load(run, noneOptions);
+        const auto cohort = io::Cohort::open(cohort_);
+        double change = 0.0;
+        for (std::size_t i = 0; i < p.probabilities.size(); ++i) {
+            const auto& id = p.patientIds[i];
+            const auto model = asRun.modelForTestPatient(id);
+            QVERIFY(model);
+            const auto pre = asRun.preprocess(cohort.loadStudy(id));
+            const auto side = p.sides[i] == "left" ? io::Side::Left : io::Side::Right;
+            const double mirrored = asRun.predict(pre, model).breast(side).probability;
+            QVERIFY2(std::abs(mirrored - p.probabilities[i]) < 1e-5,
+                     qPrintable(QString("%1 vs %2").arg(mirrored).arg(p.probabilities[i])));
+            change = std::max(
+                change, std::abs(none.predict(pre, model).breast(side).probability - mirrored));
+        }
+        QVERIFY2(change > 1e-4, qPrintable(QString::number(change)));
     }
 
     void inputScaleIsMeasuredOnTheTrainingBreasts() {

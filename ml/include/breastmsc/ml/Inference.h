@@ -42,6 +42,8 @@ struct InferenceOptions {
     torch::Device device{torch::kCPU};
     int threads = 0;  ///< LibTorch intra-op threads; 0: leave LibTorch's setting
     Precision precision = Precision::Run;
+    /// Test-time augmentation; unset: the run's (its config's `test_augmentation`).
+    std::optional<TestAugmentation> testAugmentation;
 };
 
 /// One loaded network and where it came from.

@@ -106,4 +106,12 @@ private:
     bool previous_ = false;
 };
 
+/// Log-probabilities (N, classes), float32 on the CPU, of a batch (N, C, X, Y, Z) as
+/// validation, test and predict compute them: the log-softmax of the logits (bf16 autocast on
+/// a CPU device when `bf16`); with TestAugmentation::Mirror, the log of the mean probability
+/// over the batch and its left–right mirror image (x flipped). The caller sets eval mode and
+/// no-grad.
+torch::Tensor classLogProbabilities(BreastClassifier& model, const torch::Tensor& inputs,
+                                    TestAugmentation augmentation, bool bf16);
+
 }  // namespace bmsc::ml

@@ -37,6 +37,11 @@ enum class Stage2Head { Fresh, Stage1 };
 /// rank epochs).
 enum class LearningRateSchedule { Constant, Cosine };
 
+/// Test-time augmentation of the validation, test and predict probabilities: none (the paper),
+/// or the mean of the probabilities of the breast and its left–right mirror image (the one
+/// augmentation the training always draws, so both views are images the network has learnt).
+enum class TestAugmentation { None, Mirror };
+
 /// Everything a training run needs, with the paper's values as defaults (NETWORK.md).
 /// Written into every checkpoint, read from JSON with unknown keys and wrong types rejected.
 struct TrainingConfig {
@@ -60,6 +65,7 @@ struct TrainingConfig {
     /// Curriculum Stage 2 with batch norm: normalise with Stage 1's running statistics, frozen,
     /// instead of each batch's (the usual way to fine-tune with small batches).
     bool stage2FrozenBatchNorm = false;
+    TestAugmentation testAugmentation = TestAugmentation::None;
     int folds = 5;
     double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
     std::uint64_t seed = 1;
