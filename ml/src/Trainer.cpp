@@ -3,6 +3,7 @@
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/BatchLoader.h"
 #include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/FusedAdam.h"
 #include "breastmsc/ml/Metrics.h"
 
 #include <ATen/autocast_mode.h>
@@ -207,8 +208,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     }
     fs::create_directories(folder);
     model->to(device_);
-    torch::optim::Adam optimizer(model->parameters(),
-                                 torch::optim::AdamOptions(settings.learningRate));
+    FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(settings.learningRate));
 
     StageOutcome outcome;
     outcome.bestAuroc = std::numeric_limits<double>::quiet_NaN();

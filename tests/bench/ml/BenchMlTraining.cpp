@@ -13,6 +13,7 @@
 
 #include "breastmsc/ml/Augmentation.h"
 #include "breastmsc/ml/BatchLoader.h"
+#include "breastmsc/ml/FusedAdam.h"
 #include "breastmsc/ml/ResNet3d.h"
 #include "breastmsc/ml/Trainer.h"
 #include "breastmsc/ml/TrainingConfig.h"
@@ -101,14 +102,23 @@ std::pair<torch::Tensor, int> makeItem(const Case& c, const std::vector<torch::T
             label};
 }
 
-Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bool bf16) {
+/// `fusedAdam`: ml::FusedAdam, as ml::Trainer uses; false: torch::optim::Adam's own step.
+Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bool bf16,
+                    bool fusedAdam = true) {
     torch::manual_seed(1);
     const auto& cfg = c.config;
     ml::BreastClassifier model(cfg.network,
                                c.patch ? ml::HeadKind::Patch : ml::HeadKind::WholeBreast);
     model->train();
     const double lr = c.patch ? cfg.stage1.learningRate : cfg.stage2.learningRate;
-    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(lr));
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (fusedAdam) {
+        optimizer =
+            std::make_unique<ml::FusedAdam>(model->parameters(), torch::optim::AdamOptions(lr));
+    } else {
+        optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
+                                                         torch::optim::AdamOptions(lr));
+    }
     const int batches = c.warmup + c.steps;
     ml::BatchLoader loader(static_cast<std::size_t>(batches * cfg.batchSize), cfg.batchSize,
                            cfg.loaderThreads,
@@ -120,7 +130,7 @@ Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bo
         auto batch = loader.next();
         const double w = bench::seconds(t0);
         // The step as ml::Trainer::trainStage does it.
-        optimizer.zero_grad();
+        optimizer->zero_grad();
         torch::Tensor logits;
         {
             ml::CpuAutocast guard(bf16);
@@ -129,7 +139,7 @@ Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bo
         const auto loss =
             torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), batch->targets);
         loss.backward();
-        optimizer.step();
+        optimizer->step();
         loss.item<double>();
         const double dt = bench::seconds(t0);
         if (b >= c.warmup) {
@@ -140,6 +150,34 @@ Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bo
     }
     return {static_cast<double>(c.steps * cfg.batchSize) / total, 1e3 * bench::median(steps),
             wait / total};
+}
+
+/// Milliseconds of one optimiser step alone (median of 30, after 5), the case's network with
+/// random gradients: ml::FusedAdam or torch::optim::Adam.
+double optimizerMs(const Case& c, bool fusedAdam) {
+    torch::manual_seed(3);
+    ml::BreastClassifier model(c.config.network,
+                               c.patch ? ml::HeadKind::Patch : ml::HeadKind::WholeBreast);
+    for (auto& p : model->parameters()) {
+        p.mutable_grad() = torch::randn_like(p);
+    }
+    std::unique_ptr<torch::optim::Optimizer> optimizer;
+    if (fusedAdam) {
+        optimizer =
+            std::make_unique<ml::FusedAdam>(model->parameters(), torch::optim::AdamOptions(1e-4));
+    } else {
+        optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
+                                                         torch::optim::AdamOptions(1e-4));
+    }
+    std::vector<double> times;
+    for (int i = 0; i < 35; ++i) {
+        const auto t0 = Clock::now();
+        optimizer->step();
+        if (i >= 5) {
+            times.push_back(bench::seconds(t0));
+        }
+    }
+    return 1e3 * bench::median(times);
 }
 
 nlohmann::json pythonCase(const Case& c) {
@@ -185,7 +223,7 @@ int main(int argc, char** argv) {
 
     std::printf(
         "C++: BatchLoader with the preset's loader threads, items as ml::makeItem "
-        "(patch context + augment + crop | augment), step as ml::Trainer (Adam, "
+        "(patch context + augment + crop | augment), step as ml::Trainer (FusedAdam, "
         "cross-entropy), 4 synthetic in-memory breasts per case.\n"
         "Python: per sample scipy.ndimage.rotate(order=1) per channel + random flips "
         "(x, y), then one PyTorch step; no worker processes.\n"
@@ -193,7 +231,8 @@ int main(int argc, char** argv) {
         cases[0].config.augmentation.maxRotationDegrees, cases[0].config.batchSize);
 
     struct Result {
-        Throughput fp32, bf16;
+        Throughput fp32, bf16, fp32Adam;
+        double fusedStepMs = 0, adamStepMs = 0;  ///< the optimiser's step alone
     };
     std::vector<Result> results;
     for (const auto& c : cases) {
@@ -210,6 +249,11 @@ int main(int argc, char** argv) {
         std::printf(" bf16 ...");
         std::fflush(stdout);
         r.bf16 = trainCpp(c, breasts, true);
+        std::printf(" fp32 with torch Adam ...");
+        std::fflush(stdout);
+        r.fp32Adam = trainCpp(c, breasts, false, false);
+        r.fusedStepMs = optimizerMs(c, true);
+        r.adamStepMs = optimizerMs(c, false);
         std::printf(" done (load avg %s)\n", bench::loadAverage().c_str());
         results.push_back(r);
     }
@@ -235,17 +279,18 @@ int main(int argc, char** argv) {
 
     std::printf("\ntraining throughput, batch %d, %d threads (load avg now %s)\n\n",
                 cases[0].config.batchSize, options.threads, bench::loadAverage().c_str());
-    std::printf("%-30s %5s | %9s %8s %6s | %9s %8s | %9s %8s %6s | %7s %7s  %s\n", "case", "steps",
-                "C++ fp32", "step ms", "wait", "C++ bf16", "step ms", "Python", "step ms", "augm",
-                "fp32", "bf16", "goal");
-    std::printf("%-30s %5s | %9s %8s %6s | %9s %8s | %9s %8s %6s | %7s %7s\n", "", "timed",
-                "samples/s", "", "share", "samples/s", "", "samples/s", "", "share", "ratio",
-                "ratio");
+    std::printf("%-30s %5s | %9s %8s %6s | %9s %8s | %9s | %9s %8s %6s | %7s %7s  %s\n", "case",
+                "steps", "C++ fp32", "step ms", "wait", "C++ bf16", "step ms", "fp32 Adam",
+                "Python", "step ms", "augm", "fp32", "bf16", "goal");
+    std::printf("%-30s %5s | %9s %8s %6s | %9s %8s | %9s | %9s %8s %6s | %7s %7s\n", "", "timed",
+                "samples/s", "", "share", "samples/s", "", "samples/s", "samples/s", "", "share",
+                "ratio", "ratio");
     for (std::size_t i = 0; i < cases.size(); ++i) {
         const auto& r = results[i];
-        std::printf("%-30s %5d | %9.2f %8.0f %5.1f%% | %9.2f %8.0f | ", cases[i].name.c_str(),
-                    cases[i].steps, r.fp32.samplesPerSecond, r.fp32.stepMs,
-                    100.0 * r.fp32.dataWaitShare, r.bf16.samplesPerSecond, r.bf16.stepMs);
+        std::printf("%-30s %5d | %9.2f %8.0f %5.1f%% | %9.2f %8.0f | %9.2f | ",
+                    cases[i].name.c_str(), cases[i].steps, r.fp32.samplesPerSecond, r.fp32.stepMs,
+                    100.0 * r.fp32.dataWaitShare, r.bf16.samplesPerSecond, r.bf16.stepMs,
+                    r.fp32Adam.samplesPerSecond);
         if (py) {
             const auto& p = py->at("cases").at(i);
             const double sps = p.at("samples_per_s").get<double>();
@@ -257,9 +302,16 @@ int main(int argc, char** argv) {
             std::printf("%9s %8s %6s | %7s %7s  >= 2x\n", "n/a", "", "", "n/a", "n/a");
         }
     }
+    std::printf("\nthe optimiser's step alone (median of 30, random gradients):\n");
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        std::printf("%-30s FusedAdam %6.2f ms, torch::optim::Adam %6.2f ms\n",
+                    cases[i].name.c_str(), results[i].fusedStepMs, results[i].adamStepMs);
+    }
     std::printf(
         "\nsamples/s = batch x timed steps / their wall time (data wait included); "
-        "ratio = C++ / Python fp32. wait share: time the step waited for the loader; "
+        "ratio = C++ / Python fp32. C++ steps use ml::FusedAdam as ml::Trainer does; fp32 Adam: "
+        "the same fp32 step with torch::optim::Adam's own step. wait share: time the step waited "
+        "for the loader; "
         "augm share: time Python spent augmenting.\n");
     if (!py) {
         std::printf("Python reference unavailable: %s\n", python.why().c_str());
