@@ -94,12 +94,16 @@ void runTrain(const TrainArgs& args) {
             }
         }
     } else {
-        config = args.config.empty() ? ml::TrainingConfig::fromPreset(args.preset)
-                                     : ml::TrainingConfig::load(args.config);
-        if (!args.mode.empty()) {
-            nlohmann::json j = config.toJson();
-            j["mode"] = args.mode;
-            config = ml::TrainingConfig::fromJson(j, "--mode");
+        // The mode is known before the preset is applied: the demo preset's stage settings
+        // depend on it.
+        if (args.config.empty()) {
+            nlohmann::json j{{"preset", args.preset}};
+            if (!args.mode.empty()) {
+                j["mode"] = args.mode;
+            }
+            config = ml::TrainingConfig::fromJson(j, "--preset/--mode");
+        } else {
+            config = ml::TrainingConfig::load(args.config, args.mode);
         }
         if (args.folds > 0) {
             config.folds = args.folds;

@@ -181,8 +181,9 @@ std::string_view modeName(TrainingMode mode) noexcept {
     return nameOf(kModes, mode);
 }
 
-TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
+TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode mode) {
     TrainingConfig c;
+    c.mode = mode;
     if (name == "paper") {
         return c;
     }
@@ -199,11 +200,13 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
         c.network.norm = NormKind::Batch;
         c.patchSize = {32, 32, 4};
         // What lifted naive on the 40-patient demo cohort from 0.59 to 0.85 (100 patients: 0.63
-        // to 0.71; curriculum 0.79 on 40; doc/RESULTS.md, run 6): the subtractions, each
-        // channel scaled to unit spread over the training breasts, the most malignant C5 cell
-        // as the breast's logits, and 30 Stage 2 epochs at 1e-3 on a cosine schedule with
-        // augmentation, the last epoch kept (validation sets of 6–20 patients cannot rank
-        // epochs).
+        // to 0.71; doc/RESULTS.md, run 6): the subtractions, each channel scaled to unit spread
+        // over the training breasts, the most malignant C5 cell as the breast's logits, and 30
+        // Stage 2 epochs at 1e-3 on a cosine schedule with augmentation, the last epoch kept
+        // (validation sets of 6–20 patients cannot rank epochs). A curriculum (run 7): Stage 1
+        // for 120 epochs at 1e-3 (it had not fitted at 30), then Stage 2 fine-tuned for 20
+        // epochs at 1e-4 — 0.84–0.86 on 40 patients against 0.79 for 30 + 30 epochs at 1e-3,
+        // and 0.83 on 100 (80 Stage 1 epochs) against naive's 0.72, in 700 s on 40 patients.
         c.network.input = InputKind::Subtractions;
         c.network.inputScaling = InputScaling::Channel;
         c.network.breastPool = BreastPool::Max;
@@ -212,8 +215,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name) {
         c.augmentation.enabled = true;
         c.selection = SelectionMetric::Last;
         c.schedule = LearningRateSchedule::Cosine;
-        c.stage1 = {1e-3, 30, 0};
-        c.stage2 = {1e-3, 30, 0};
+        c.stage1 = {1e-3, 120, 0};
+        c.stage2 = mode == TrainingMode::Curriculum ? StageSettings{1e-4, 20, 0}
+                                                    : StageSettings{1e-3, 30, 0};
         // Items are made inline: on 2 cores a loader thread competes with LibTorch's two
         // (bench_ml_training, demo sizes: Stage 1 163 vs 95 samples/s, Stage 2 15.1 vs 13.8
         // with 0 vs 1 loader thread; same items either way).
@@ -284,9 +288,19 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
         }
         presetName = j["preset"].get<std::string>();
     }
+    // The preset's settings may depend on the mode (see fromPreset); a bad mode is reported
+    // below with the other keys.
+    auto mode = TrainingMode::Curriculum;
+    if (j.contains("mode") && j["mode"].is_string()) {
+        for (const auto& [value, name] : kModes) {
+            if (j["mode"].get<std::string>() == name) {
+                mode = value;
+            }
+        }
+    }
     TrainingConfig c;
     try {
-        c = fromPreset(presetName);
+        c = fromPreset(presetName, mode);
     } catch (const IoError& e) {
         fail(source, e.reason());
     }
@@ -388,8 +402,12 @@ json readConfigFile(const std::filesystem::path& file) {
 
 }  // namespace
 
-TrainingConfig TrainingConfig::load(const std::filesystem::path& file) {
-    return fromJson(readConfigFile(file), file);
+TrainingConfig TrainingConfig::load(const std::filesystem::path& file, const std::string& mode) {
+    auto j = readConfigFile(file);
+    if (!mode.empty() && j.is_object()) {
+        j["mode"] = mode;
+    }
+    return fromJson(j, file);
 }
 
 TrainingConfig TrainingConfig::fromRecord(const json& j, const std::filesystem::path& source) {

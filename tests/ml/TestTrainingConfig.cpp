@@ -58,6 +58,42 @@ private Q_SLOTS:
         QVERIFY(c.network.inputScaling == InputScaling::None);  // the paper's input
     }
 
+    void demoPresetDependsOnTheMode() {
+        // Run 7 (doc/RESULTS.md): a curriculum's Stage 2 fine-tunes (1e-4, 20 epochs) what 120
+        // Stage 1 epochs learnt; naive trains Stage 2 from scratch (1e-3, 30 epochs).
+        const auto curriculum = TrainingConfig::fromPreset("demo");
+        QVERIFY(curriculum.mode == TrainingMode::Curriculum);
+        QCOMPARE(curriculum.stage1.epochs, 120);
+        QCOMPARE(curriculum.stage1.learningRate, 1e-3);
+        QCOMPARE(curriculum.stage2.learningRate, 1e-4);
+        QCOMPARE(curriculum.stage2.epochs, 20);
+        const auto naive = TrainingConfig::fromPreset("demo", TrainingMode::Naive);
+        QVERIFY(naive.mode == TrainingMode::Naive);
+        QCOMPARE(naive.stage2.learningRate, 1e-3);
+        QCOMPARE(naive.stage2.epochs, 30);
+        // A JSON config takes the preset of its own mode; what it sets itself wins.
+        const auto j = TrainingConfig::fromJson(json{{"preset", "demo"}, {"mode", "naive"}}, "x");
+        QVERIFY(j.mode == TrainingMode::Naive);
+        QCOMPARE(j.stage2.learningRate, 1e-3);
+        const auto k = TrainingConfig::fromJson(
+            json{{"preset", "demo"}, {"mode", "naive"}, {"stage2", {{"epochs", 7}}}}, "x");
+        QCOMPARE(k.stage2.epochs, 7);
+        QCOMPARE(k.stage2.learningRate, 1e-3);
+        // load() with a mode replaces the file's before the preset applies (train --mode).
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::filesystem::path file = dir.filePath("c.json").toStdString();
+        std::ofstream(file) << R"({"preset": "demo", "mode": "curriculum"})";
+        QCOMPARE(TrainingConfig::load(file).stage2.learningRate, 1e-4);
+        const auto overridden = TrainingConfig::load(file, "naive");
+        QVERIFY(overridden.mode == TrainingMode::Naive);
+        QCOMPARE(overridden.stage2.learningRate, 1e-3);
+        // The paper preset is the same in every mode but for the mode itself.
+        auto paperNaive = TrainingConfig::fromPreset("paper", TrainingMode::Naive).toJson();
+        paperNaive["mode"] = "curriculum";
+        QCOMPARE(paperNaive.dump(), TrainingConfig::fromPreset("paper").toJson().dump());
+    }
+
     void jsonRoundTripAndOverrides() {
         auto c = TrainingConfig::fromPreset("demo");
         c.stage2.epochs = 7;

@@ -75,15 +75,20 @@ struct TrainingConfig {
     std::int64_t cacheMegabytes = 2048;  ///< bound of the in-memory breast cache
 
     /// "paper": the paper's sizes (a GPU workload). "demo": a reduced grid and width so that a
-    /// 5-fold curriculum run on a ~40-patient demo cohort finishes on 2 CPU cores.
-    static TrainingConfig fromPreset(const std::string& name);
+    /// 5-fold curriculum run on a ~40-patient demo cohort finishes on 2 CPU cores. `mode` is
+    /// the config's mode; the demo preset's stage settings depend on it (a curriculum's Stage 2
+    /// fine-tunes what Stage 1 learnt; naive trains Stage 2 from scratch).
+    static TrainingConfig fromPreset(const std::string& name,
+                                     TrainingMode mode = TrainingMode::Curriculum);
 
     nlohmann::json toJson() const;
     /// Starts from the preset named in the JSON (or `paper`) and overrides what the JSON sets.
     /// Throws io::IoError(InvalidArgument) naming `source` and the key for unknown keys, wrong
     /// types and values out of range.
     static TrainingConfig fromJson(const nlohmann::json& json, const std::filesystem::path& source);
-    static TrainingConfig load(const std::filesystem::path& file);
+    /// `mode`, when not empty, replaces the file's "mode" (before the preset is applied, so the
+    /// preset's settings for that mode fill in what the file leaves out).
+    static TrainingConfig load(const std::filesystem::path& file, const std::string& mode = {});
     /// A config a run recorded (its config.json, a checkpoint's metadata): complete when it was
     /// written, so a key it lacks is a setting added since, and takes the value that behaves as
     /// before the setting existed (the paper's default), not the named preset's current one.
