@@ -102,6 +102,16 @@ std::pair<torch::Tensor, int> makeItem(const Case& c, const std::vector<torch::T
             label};
 }
 
+/// ml::FusedAdam (as ml::Trainer uses) or, with `fused` false, torch::optim::Adam.
+std::unique_ptr<torch::optim::Optimizer> makeAdam(std::vector<torch::Tensor> parameters, double lr,
+                                                  bool fused) {
+    const auto options = torch::optim::AdamOptions(lr);
+    if (fused) {
+        return std::make_unique<ml::FusedAdam>(std::move(parameters), options);
+    }
+    return std::make_unique<torch::optim::Adam>(std::move(parameters), options);
+}
+
 /// `fusedAdam`: ml::FusedAdam, as ml::Trainer uses; false: torch::optim::Adam's own step.
 Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bool bf16,
                     bool fusedAdam = true) {
@@ -111,14 +121,7 @@ Throughput trainCpp(const Case& c, const std::vector<torch::Tensor>& breasts, bo
                                c.patch ? ml::HeadKind::Patch : ml::HeadKind::WholeBreast);
     model->train();
     const double lr = c.patch ? cfg.stage1.learningRate : cfg.stage2.learningRate;
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    if (fusedAdam) {
-        optimizer =
-            std::make_unique<ml::FusedAdam>(model->parameters(), torch::optim::AdamOptions(lr));
-    } else {
-        optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
-                                                         torch::optim::AdamOptions(lr));
-    }
+    const auto optimizer = makeAdam(model->parameters(), lr, fusedAdam);
     const int batches = c.warmup + c.steps;
     ml::BatchLoader loader(static_cast<std::size_t>(batches * cfg.batchSize), cfg.batchSize,
                            cfg.loaderThreads,
@@ -161,14 +164,7 @@ double optimizerMs(const Case& c, bool fusedAdam) {
     for (auto& p : model->parameters()) {
         p.mutable_grad() = torch::randn_like(p);
     }
-    std::unique_ptr<torch::optim::Optimizer> optimizer;
-    if (fusedAdam) {
-        optimizer =
-            std::make_unique<ml::FusedAdam>(model->parameters(), torch::optim::AdamOptions(1e-4));
-    } else {
-        optimizer = std::make_unique<torch::optim::Adam>(model->parameters(),
-                                                         torch::optim::AdamOptions(1e-4));
-    }
+    const auto optimizer = makeAdam(model->parameters(), 1e-4, fusedAdam);
     std::vector<double> times;
     for (int i = 0; i < 35; ++i) {
         const auto t0 = Clock::now();
@@ -311,8 +307,7 @@ int main(int argc, char** argv) {
         "\nsamples/s = batch x timed steps / their wall time (data wait included); "
         "ratio = C++ / Python fp32. C++ steps use ml::FusedAdam as ml::Trainer does; fp32 Adam: "
         "the same fp32 step with torch::optim::Adam's own step. wait share: time the step waited "
-        "for the loader; "
-        "augm share: time Python spent augmenting.\n");
+        "for the loader; augm share: time Python spent augmenting.\n");
     if (!py) {
         std::printf("Python reference unavailable: %s\n", python.why().c_str());
     }

@@ -8,8 +8,8 @@ namespace bmsc::ml {
 /// torch::optim::Adam with a fused step for dense float parameters on the CPU: the two moments,
 /// the bias corrections and the update are computed in registers, one read of the gradient and
 /// one read and write of the weight and each moment per element, where Adam's own step runs
-/// eight tensor operations over whole arrays with a temporary (≈ 20 array passes; 3–9 ms a step
-/// for the demo network's 2.1 million parameters, ≈ 2 ms fused; doc/RESULTS.md). The same
+/// eight tensor operations over whole arrays with a temporary (≈ 20 array passes; 3.2 ms a step
+/// for the demo network's 2.1 million parameters, 2.0 ms fused; doc/RESULTS.md). The same
 /// arithmetic (torch 1.13's Adam, to float rounding), the same state objects under the same keys,
 /// so checkpoints save, load and resume as before. Anything else — another device or dtype, weight
 /// decay, AMSGrad, sparse or non-contiguous tensors — takes Adam's own step.
