@@ -25,7 +25,8 @@ constexpr const char* kFooter =
     R"(Which weights: a run folder gives, by default, each patient the fold that had it in its
 test set (RUN/folds.json: the cross-validated predictions of the run) and every other
 patient the mean probability of all finished folds (the ensemble). --ensemble uses the
-ensemble for everyone; --fold N uses fold N only. A checkpoint file is used as it is.
+ensemble for everyone; --fold N uses fold N only. A fold trained with "ensemble": N in its
+config is the mean of its N networks. A checkpoint file is used as it is.
 Rows whose weights were trained on the patient are marked seen_in_training=1; the AUROC is
 printed over all labelled rows and over the unseen ones.)";
 

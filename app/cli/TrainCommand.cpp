@@ -131,15 +131,17 @@ void runTrain(const TrainArgs& args) {
     options.resume = args.resume;
     options.device = ml::parseDevice(args.device);
     options.maxFolds = args.maxFolds;
+    const std::string members =
+        config.ensemble > 1 ? ", " + std::to_string(config.ensemble) + " networks per fold" : "";
     std::printf(
-        "training %s (%s preset, width %lld, breasts %lldx%lldx%lld, %d folds) on %s, "
+        "training %s (%s preset, width %lld, breasts %lldx%lldx%lld, %d folds%s) on %s, "
         "device %s\n",
         modeText(config).c_str(), config.preset.c_str(),
         static_cast<long long>(config.network.width),
         static_cast<long long>(config.preprocess.grid[0] / 2),
         static_cast<long long>(config.preprocess.cropRows),
-        static_cast<long long>(config.preprocess.grid[2]), config.folds, cohort.c_str(),
-        args.device.c_str());
+        static_cast<long long>(config.preprocess.grid[2]), config.folds, members.c_str(),
+        cohort.c_str(), args.device.c_str());
     std::fflush(stdout);
     CliProgress prep("preprocessing", args.quiet);
     CliTrainingObserver observer(args.quiet);

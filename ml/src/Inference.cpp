@@ -100,7 +100,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         model.fold = meta.contains("fold") && meta["fold"].is_number_integer()
                          ? meta["fold"].get<int>()
                          : -1;
-        model.network = loadNetwork(path, m.config_, m.device_);
+        model.networks.push_back(loadNetwork(path, m.config_, m.device_));
         m.models_.push_back(std::move(model));
         m.notes_.push_back("checkpoint " + path.string());
         return m;
@@ -162,7 +162,17 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         LoadedModel model;
         model.checkpoint = checkpoint;
         model.fold = k;
-        model.network = loadNetwork(checkpoint, m.config_, m.device_);
+        model.networks.push_back(loadNetwork(checkpoint, m.config_, m.device_));
+        for (int member = 1; member < m.config_.ensemble; ++member) {
+            const auto file = folder / ("member" + std::to_string(member + 1)) / "stage2_best.pt";
+            if (!fs::exists(file, ec)) {
+                throw IoError(ErrorCode::NotFound, file,
+                              name + ": ensemble member " + std::to_string(member + 1) + " of " +
+                                  std::to_string(m.config_.ensemble) +
+                                  " has no Stage 2 checkpoint");
+            }
+            model.networks.push_back(loadNetwork(file, m.config_, m.device_));
+        }
         m.models_.push_back(std::move(model));
     }
     if (m.models_.empty()) {
@@ -248,13 +258,16 @@ BreastPrediction InferenceModel::predictBreast(const torch::Tensor& breast,
     BreastPrediction p;
     double sum = 0.0;
     for (const auto i : selected(model)) {
-        auto& net = models_[i].network;
-        net->eval();
-        // As Trainer::evaluate, so that a run's predictions are reproduced.
-        const double prob =
-            classLogProbabilities(net, input, config_.testAugmentation, config_.bf16)[0][1]
-                .exp()
-                .item<double>();
+        // As Trainer::evaluate (and a fold's ensemble in training), so that a run's
+        // predictions are reproduced.
+        double prob = 0.0;
+        for (auto& net : models_[i].networks) {
+            net->eval();
+            prob += classLogProbabilities(net, input, config_.testAugmentation, config_.bf16)[0][1]
+                        .exp()
+                        .item<double>();
+        }
+        prob /= static_cast<double>(models_[i].networks.size());
         p.modelProbabilities.push_back(prob);
         sum += prob;
     }
@@ -286,25 +299,28 @@ BreastCam InferenceModel::breastCam(const io::PreprocessResult& pre, io::Side si
     // With the mirror test augmentation, the maps of the mirrored breast are flipped back and
     // averaged in, as predict averages the two probabilities.
     const bool mirror = config_.testAugmentation == TestAugmentation::Mirror;
+    std::size_t passes = 0;
     for (const auto i : models) {
-        for (const bool flipped : {false, true}) {
-            if (flipped && !mirror) {
-                continue;
+        for (auto& network : models_[i].networks) {
+            for (const bool flipped : {false, true}) {
+                if (flipped && !mirror) {
+                    continue;
+                }
+                ++passes;
+                const auto map = classActivationMap(network, flipped ? input.flip({2}) : input);
+                auto f = map.map.to(torch::kCPU, torch::kFloat32);
+                auto c = map.coarse.to(torch::kCPU, torch::kFloat32);
+                if (flipped) {
+                    f = f.flip({0});
+                    c = c.flip({0});
+                }
+                fine = fine.defined() ? fine + f : f;
+                coarse = coarse.defined() ? coarse + c : c;
+                probability += map.malignancy;
             }
-            const auto map =
-                classActivationMap(models_[i].network, flipped ? input.flip({2}) : input);
-            auto f = map.map.to(torch::kCPU, torch::kFloat32);
-            auto c = map.coarse.to(torch::kCPU, torch::kFloat32);
-            if (flipped) {
-                f = f.flip({0});
-                c = c.flip({0});
-            }
-            fine = fine.defined() ? fine + f : f;
-            coarse = coarse.defined() ? coarse + c : c;
-            probability += map.malignancy;
         }
     }
-    const auto n = static_cast<double>(models.size() * (mirror ? 2 : 1));
+    const auto n = static_cast<double>(passes);
     fine = (fine / n).contiguous();
     coarse = (coarse / n).contiguous();
 

@@ -116,6 +116,18 @@ void Trainer::skipEpochs(int epochs) {
     doneEpochs_ += epochs;
 }
 
+std::uint64_t Trainer::memberSeed() const noexcept {
+    return member_ == 0
+               ? config_.seed
+               : itemSeed(config_.seed, 0xe75e3b1eull, static_cast<std::uint64_t>(member_));
+}
+
+std::string Trainer::where(int fold, int stage) const {
+    return "fold " + std::to_string(fold + 1) +
+           (config_.ensemble > 1 ? " member " + std::to_string(member_ + 1) : std::string()) +
+           " stage " + std::to_string(stage);
+}
+
 void Trainer::note(const std::string& line) const {
     // The run's log forwards to the observer; without one, tell the observer directly.
     if (log_) {
@@ -202,9 +214,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     const fs::path lastFile = folder / ("stage" + std::to_string(stage) + "_last.pt");
     const fs::path bestFile = folder / ("stage" + std::to_string(stage) + "_best.pt");
     if (train.empty()) {
-        throw IoError(ErrorCode::InvalidValue, folder,
-                      "fold " + std::to_string(fold + 1) + ", stage " + std::to_string(stage) +
-                          ": no training samples (no lesions / no labelled breasts)");
+        throw IoError(
+            ErrorCode::InvalidValue, folder,
+            where(fold, stage) + ": no training samples (no lesions / no labelled breasts)");
     }
     fs::create_directories(folder);
     model->to(device_);
@@ -232,8 +244,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         haveBest = outcome.bestEpoch >= 0;
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
-        note("fold " + std::to_string(fold + 1) + " stage " + std::to_string(stage) +
-             ": resuming after epoch " + std::to_string(outcome.epochsDone));
+        note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
         doneEpochs_ += outcome.epochsDone;
         if (state.value("finished", false)) {
             doneEpochs_ += settings.epochs - outcome.epochsDone;
@@ -247,6 +258,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     auto stateJson = [&](bool finished) {
         json j = meta;
         j["fold"] = fold;
+        if (config_.ensemble > 1) {
+            j["member"] = member_;
+        }
         j["stage"] = stage;
         j["epochs_done"] = outcome.epochsDone;
         j["best_epoch"] = outcome.bestEpoch;
@@ -269,7 +283,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         }
         auto order = epochOrder(
             train, config_.classBalanced,
-            itemSeed(config_.seed, static_cast<std::uint64_t>(fold),
+            itemSeed(memberSeed(), static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch)));
         // Batch norm cannot train on a last batch of one sample: leave that sample out of this
         // epoch (the order is reshuffled every epoch, so it is a different one each time).
@@ -279,7 +293,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             order.pop_back();
         }
         const std::uint64_t epochSeed =
-            itemSeed(config_.seed ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
+            itemSeed(memberSeed() ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch));
         BatchLoader loader(
             order.size(), config_.batchSize, config_.loaderThreads, [&](std::size_t i) {
@@ -389,10 +403,10 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         }
         char line[256];
         std::snprintf(line, sizeof line,
-                      "fold %d stage %d epoch %d/%d: train loss %.4f, val loss %.4f, val AUROC "
+                      "%s epoch %d/%d: train loss %.4f, val loss %.4f, val AUROC "
                       "%.4f%s, %.1f s (data wait %.2f s, compute %.1f s)",
-                      fold + 1, stage, epoch + 1, settings.epochs, summary.trainLoss, val.loss,
-                      val.auroc, summary.improved ? " *" : "", summary.seconds,
+                      where(fold, stage).c_str(), epoch + 1, settings.epochs, summary.trainLoss,
+                      val.loss, val.auroc, summary.improved ? " *" : "", summary.seconds,
                       summary.dataWaitSeconds, compute);
         note(line);
         if (stop) {

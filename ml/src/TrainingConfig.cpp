@@ -269,6 +269,7 @@ json TrainingConfig::toJson() const {
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
         {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
         {"folds", folds},
+        {"ensemble", ensemble},
         {"validation_fraction", validationFraction},
         {"seed", seed},
         {"bf16", bf16},
@@ -365,6 +366,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"test_augmentation",
           intoChoice(c.testAugmentation, kTestAugmentations, "test_augmentation", source)},
          {"folds", into(c.folds)},
+         {"ensemble", into(c.ensemble)},
          {"validation_fraction", into(c.validationFraction)},
          {"seed", into(c.seed)},
          {"bf16", into(c.bf16)},
@@ -492,6 +494,7 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
+    require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
     require(validationFraction > 0 && validationFraction < 1,
             "'validation_fraction' must be in (0, 1)");
     require(threads >= 0 && loaderThreads >= 0 && loaderThreads <= 64,

@@ -3,6 +3,7 @@
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/CrossValidation.h"
+#include "breastmsc/ml/Metrics.h"
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/Trainer.h"
@@ -10,7 +11,9 @@
 #include <torch/cuda.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <thread>
 
@@ -51,6 +54,12 @@ json readJson(const fs::path& file) {
 
 fs::path foldFolder(const fs::path& run, int fold) {
     return run / ("fold" + std::to_string(fold + 1));
+}
+
+/// Member 0 of a fold's ensemble lives in the fold's folder (as a single network does),
+/// member m > 0 in fold<k>/member<m+1>.
+fs::path memberFolderOf(const fs::path& foldFolder, int member) {
+    return member == 0 ? foldFolder : foldFolder / ("member" + std::to_string(member + 1));
 }
 
 int foldEpochs(const TrainingConfig& c) {
@@ -216,7 +225,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                               ? std::min<int>(options.maxFolds, static_cast<int>(folds.size()))
                               : static_cast<int>(folds.size());
     Trainer trainer(config, cohort, options.device, observer, log);
-    trainer.setPlan(foldCount, foldCount * foldEpochs(config));
+    trainer.setPlan(foldCount, foldCount * config.ensemble * foldEpochs(config));
     const json meta = {{"config", config.toJson()}, {"cohort_hash", cohort->hash()}};
     std::vector<FoldPredictions> predictions;
     for (int k = 0; k < foldCount; ++k) {
@@ -226,7 +235,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             fs::exists(predictionsFile, ec)) {
             log("fold " + std::to_string(k + 1) + ": finished earlier; kept");
             predictions.push_back(readPredictions(predictionsFile, k));
-            trainer.skipEpochs(foldEpochs(config));
+            trainer.skipEpochs(config.ensemble * foldEpochs(config));
             continue;
         }
         fs::create_directories(folder, ec);
@@ -238,13 +247,10 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             std::to_string(f.validation.size()) + " validation, " + std::to_string(f.test.size()) +
             " test patients");
         json foldJson = {{"fold", k + 1}};
-        torch::manual_seed(itemSeed(config.seed, static_cast<std::uint64_t>(k), 100));
         const bool patchFirst = config.mode != TrainingMode::Naive;
-        BreastClassifier model(config.network,
-                               patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+        torch::Tensor scale;
         if (config.network.inputScaling == InputScaling::Channel) {
-            const auto scale = trainer.inputScale(trainBreasts);
-            model->backbone()->setInputScale(scale);
+            scale = trainer.inputScale(trainBreasts);
             std::string line = "fold " + std::to_string(k + 1) + ": input scale per channel";
             for (std::int64_t c = 0; c < scale.numel(); ++c) {
                 char value[32];
@@ -253,9 +259,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             }
             log(line);
         }
-        int finalStage = 2;
-        auto record = [&](int stage, const StageOutcome& o) {
-            foldJson["stage" + std::to_string(stage)] = {
+        auto record = [&](json& target, int stage, const StageOutcome& o) {
+            target["stage" + std::to_string(stage)] = {
                 {"epochs_done", o.epochsDone},
                 {"best_epoch", o.bestEpoch + 1},
                 {"best_validation_auroc",
@@ -269,38 +274,90 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             result.computeSeconds += o.computeSeconds;
             char line[200];
             std::snprintf(line, sizeof line,
-                          "fold %d stage %d: best epoch %d (val AUROC %.4f, loss %.4f); data wait "
-                          "%.1f s vs compute %.1f s",
-                          k + 1, stage, o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
+                          ": best epoch %d (val AUROC %.4f, loss %.4f); data wait %.1f s vs "
+                          "compute %.1f s",
+                          o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
                           o.computeSeconds);
-            log(line);
+            log("fold " + std::to_string(k + 1) +
+                (config.ensemble > 1 ? " member " + std::to_string(trainer.member() + 1) : "") +
+                " stage " + std::to_string(stage) + line);
         };
-        if (patchFirst) {
-            std::vector<std::string> stageNotes;
-            const auto train = trainer.samples(1, trainBreasts, &stageNotes);
-            const auto val = trainer.samples(1, valBreasts, &stageNotes);
-            for (const auto& n : stageNotes) {
-                log(n);
+        const int finalStage = config.mode == TrainingMode::Stage1 ? 1 : 2;
+        const auto testSamples = trainer.samples(finalStage, testBreasts);
+        EvaluationResult test;
+        json members = json::array();
+        for (int m = 0; m < config.ensemble; ++m) {
+            // Member 0 is the single network of an ensemble of one, in the fold's folder.
+            trainer.setMember(m);
+            const auto memberFolder = memberFolderOf(folder, m);
+            json memberJson = {{"member", m + 1}};
+            torch::manual_seed(itemSeed(trainer.memberSeed(), static_cast<std::uint64_t>(k), 100));
+            BreastClassifier model(config.network,
+                                   patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+            if (scale.defined()) {
+                model->backbone()->setInputScale(scale);
             }
-            record(1, trainer.trainStage(model, k, 1, train, val, folder, options.resume, meta));
-            finalStage = 1;
-        }
-        if (config.mode != TrainingMode::Stage1) {
-            if (config.mode == TrainingMode::Curriculum) {
-                torch::manual_seed(itemSeed(config.seed, static_cast<std::uint64_t>(k), 200));
-                if (config.stage2Head == Stage2Head::Stage1) {
-                    model->keepHead(HeadKind::WholeBreast);
-                } else {
-                    model->resetHead(HeadKind::WholeBreast);
+            if (patchFirst) {
+                std::vector<std::string> stageNotes;
+                const auto train = trainer.samples(1, trainBreasts, &stageNotes);
+                const auto val = trainer.samples(1, valBreasts, &stageNotes);
+                if (m == 0) {
+                    for (const auto& n : stageNotes) {
+                        log(n);
+                    }
+                }
+                record(memberJson, 1,
+                       trainer.trainStage(model, k, 1, train, val, memberFolder, options.resume,
+                                          meta));
+            }
+            if (config.mode != TrainingMode::Stage1) {
+                if (config.mode == TrainingMode::Curriculum) {
+                    torch::manual_seed(
+                        itemSeed(trainer.memberSeed(), static_cast<std::uint64_t>(k), 200));
+                    if (config.stage2Head == Stage2Head::Stage1) {
+                        model->keepHead(HeadKind::WholeBreast);
+                    } else {
+                        model->resetHead(HeadKind::WholeBreast);
+                    }
+                }
+                const auto train = trainer.samples(2, trainBreasts);
+                const auto val = trainer.samples(2, valBreasts);
+                record(memberJson, 2,
+                       trainer.trainStage(model, k, 2, train, val, memberFolder, options.resume,
+                                          meta));
+            }
+            const auto own = trainer.evaluate(model, testSamples, finalStage);
+            memberJson["test_auroc"] = std::isfinite(own.auroc) ? json(own.auroc) : json(nullptr);
+            if (m == 0) {
+                test = own;
+            } else {
+                for (std::size_t i = 0; i < own.probabilities.size(); ++i) {
+                    test.probabilities[i] += own.probabilities[i];
                 }
             }
-            const auto train = trainer.samples(2, trainBreasts);
-            const auto val = trainer.samples(2, valBreasts);
-            record(2, trainer.trainStage(model, k, 2, train, val, folder, options.resume, meta));
-            finalStage = 2;
+            members.push_back(std::move(memberJson));
         }
-        const auto testSamples = trainer.samples(finalStage, testBreasts);
-        const auto test = trainer.evaluate(model, testSamples, finalStage);
+        if (config.ensemble > 1) {
+            // The ensemble's prediction: the mean probability of its members.
+            double loss = 0.0;
+            for (std::size_t i = 0; i < test.probabilities.size(); ++i) {
+                auto& q = test.probabilities[i];
+                q /= config.ensemble;
+                const double p1 = std::clamp(test.labels[i] == 1 ? q : 1.0 - q, 1e-12, 1.0);
+                loss -= std::log(p1);
+            }
+            test.loss = test.probabilities.empty()
+                            ? 0.0
+                            : loss / static_cast<double>(test.probabilities.size());
+            test.auroc = auroc(test.probabilities, test.labels);
+            foldJson["members"] = members;
+        } else {
+            for (const auto& [key, value] : members[0].items()) {
+                if (key.rfind("stage", 0) == 0) {
+                    foldJson[key] = value;
+                }
+            }
+        }
         FoldPredictions p;
         p.fold = k;
         for (std::size_t i = 0; i < testSamples.size(); ++i) {

@@ -120,8 +120,10 @@ private Q_SLOTS:
         j.erase("input_scaling");
         j.erase("breast_pool");
         j.erase("test_augmentation");
+        j.erase("ensemble");
         const auto record = TrainingConfig::fromRecord(j, "run/config.json");
         QVERIFY(record.testAugmentation == TestAugmentation::None);
+        QCOMPARE(record.ensemble, 1);
         QVERIFY(record.network.inputScaling == InputScaling::None);
         QVERIFY(record.network.breastPool == BreastPool::Average);
         QCOMPARE(record.network.width, std::int64_t{16});  // what it recorded stays
@@ -202,6 +204,14 @@ private Q_SLOTS:
         e = errorOf(json::array());
         QVERIFY2(e.contains("JSON object"), qPrintable(e));
         QVERIFY(errorOf({{"folds", 5}}).isEmpty());
+        e = errorOf({{"ensemble", 0}});
+        QVERIFY2(e.contains("ensemble") && e.contains("1..16"), qPrintable(e));
+        e = errorOf({{"ensemble", "three"}});
+        QVERIFY2(e.contains("ensemble") && e.contains("wrong type"), qPrintable(e));
+        const auto three = TrainingConfig::fromJson({{"preset", "demo"}, {"ensemble", 3}}, "x");
+        QCOMPARE(three.ensemble, 3);
+        QCOMPARE(TrainingConfig::fromJson(three.toJson(), "x").ensemble, 3);
+        QCOMPARE(TrainingConfig::fromPreset("demo").ensemble, 1);
     }
 
     void cosineScheduleFallsFromTheStageRate() {

@@ -242,6 +242,77 @@ private Q_SLOTS:
         QVERIFY2(change > 1e-4, qPrintable(QString::number(change)));
     }
 
+    void ensembleAveragesItsMembers() {
+        // "ensemble": 2 trains two networks per fold; member 1 is the single network of the
+        // same config, member 2 another draw; the fold's predictions are their mean, and
+        // predict on the run reproduces them.
+        auto config = bmsc::test::tinyConfig();
+        auto single = options("single");
+        single.maxFolds = 1;
+        runCrossValidation(config, single);
+        config.ensemble = 2;
+        auto o = options("ensemble");
+        o.maxFolds = 1;
+        runCrossValidation(config, o);
+        const auto fold = root_ / "ensemble/fold1";
+        for (const char* f : {"stage1_best.pt", "stage2_best.pt", "stage2_last.pt"}) {
+            QVERIFY2(fs::exists(fold / f), f);
+            QVERIFY2(fs::exists(fold / "member2" / f), f);
+        }
+        QVERIFY(!fs::exists(fold / "member3"));
+        QCOMPARE(readJson(fold / "fold.json").at("members").size(), std::size_t(2));
+        QCOMPARE(readCheckpointMeta(fold / "member2/stage2_last.pt").at("member").get<int>(), 1);
+        QVERIFY(sameWeights(weights(root_ / "single/fold1/stage2_last.pt", config),
+                            weights(fold / "stage2_last.pt", config)));
+        QVERIFY(!sameWeights(weights(fold / "stage2_last.pt", config),
+                             weights(fold / "member2/stage2_last.pt", config)));
+
+        const auto p = readPredictions(fold / "predictions.csv", 0);
+        QVERIFY(!p.probabilities.empty());
+        auto run = InferenceModel::load(root_ / "ensemble");
+        QCOMPARE(run.models().front().networks.size(), std::size_t(2));
+        auto first = InferenceModel::load(fold / "stage2_best.pt");
+        auto second = InferenceModel::load(fold / "member2/stage2_best.pt");
+        const auto cohort = io::Cohort::open(cohort_);
+        double spread = 0.0;
+        for (std::size_t i = 0; i < p.probabilities.size(); ++i) {
+            const auto pre = run.preprocess(cohort.loadStudy(p.patientIds[i]));
+            const auto side = p.sides[i] == "left" ? io::Side::Left : io::Side::Right;
+            const double a = first.predict(pre).breast(side).probability;
+            const double b = second.predict(pre).breast(side).probability;
+            spread = std::max(spread, std::abs(a - b));
+            QVERIFY2(std::abs((a + b) / 2 - p.probabilities[i]) < 1e-5,
+                     qPrintable(QString("%1, %2 vs %3").arg(a).arg(b).arg(p.probabilities[i])));
+            const auto model = run.modelForTestPatient(p.patientIds[i]);
+            QVERIFY(model);
+            QVERIFY(std::abs(run.predict(pre, model).breast(side).probability -
+                             p.probabilities[i]) < 1e-5);
+        }
+        QVERIFY2(spread > 1e-4, qPrintable(QString::number(spread)));
+        // The fold's CAM is the mean of its members' maps.
+        {
+            const auto pre = run.preprocess(cohort.loadStudy(p.patientIds.front()));
+            const auto both = run.cam(pre, run.modelForTestPatient(p.patientIds.front()));
+            const auto camA = first.cam(pre);
+            const auto camB = second.cam(pre);
+            const auto a = camA.breasts[0].breastMap.voxels();
+            const auto b = camB.breasts[0].breastMap.voxels();
+            const auto mean = both.breasts[0].breastMap.voxels();
+            QCOMPARE(mean.size(), a.size());
+            double error = 0.0, difference = 0.0;
+            for (std::size_t v = 0; v < a.size(); ++v) {
+                error = std::max(error, static_cast<double>(std::abs((a[v] + b[v]) / 2 - mean[v])));
+                difference = std::max(difference, static_cast<double>(std::abs(a[v] - b[v])));
+            }
+            QVERIFY2(error < 1e-4 && difference > 1e-3,
+                     qPrintable(QString("%1 %2").arg(error).arg(difference)));
+        }
+        // A missing member is a clear error, not a silently smaller ensemble.
+        fs::remove(fold / "member2/stage2_best.pt");
+        QCOMPARE(errorCode([&] { InferenceModel::load(root_ / "ensemble"); }),
+                 io::ErrorCode::NotFound);
+    }
+
     void inputScaleIsMeasuredOnTheTrainingBreasts() {
         // input_scaling "channel": 1 / standard deviation of each (subtracted) input channel over
         // the fold's training breasts, held by the checkpoint that predict and cam load.

@@ -46,11 +46,12 @@ struct InferenceOptions {
     std::optional<TestAugmentation> testAugmentation;
 };
 
-/// One loaded network and where it came from.
+/// One fold's model and where it came from: one network, or the members of the fold's
+/// ensemble (config `ensemble`), whose probabilities and maps are averaged.
 struct LoadedModel {
-    std::filesystem::path checkpoint;
+    std::filesystem::path checkpoint;  ///< member 1's (the fold's stage2_best.pt)
     int fold = -1;  ///< 0-based fold of the run, -1 when unknown (a lone checkpoint)
-    BreastClassifier network{nullptr};
+    std::vector<BreastClassifier> networks;
 };
 
 struct BreastPrediction {

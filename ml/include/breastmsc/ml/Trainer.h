@@ -52,6 +52,12 @@ public:
     void setPlan(int folds, int totalEpochs);
     /// Epochs that will not run (a finished fold or stage found on resume).
     void skipEpochs(int epochs);
+    /// The ensemble member (0-based) trained next: member 0 uses the config's seed as a
+    /// single network does; member m > 0 a seed derived from it and m, for its sample order,
+    /// patch offsets and augmentation (the caller seeds the initial weights with memberSeed).
+    void setMember(int member) noexcept { member_ = member; }
+    int member() const noexcept { return member_; }
+    std::uint64_t memberSeed() const noexcept;
 
     /// Samples of a stage for the given breasts (Stage 1 patches or Stage 2 whole breasts).
     std::vector<Sample> samples(int stage, const std::vector<std::size_t>& breasts,
@@ -79,6 +85,8 @@ public:
 private:
     ItemOptions itemOptions(bool training) const;
     void note(const std::string& line) const;
+    /// "fold 2 stage 1", or "fold 2 member 3 stage 1" in an ensemble.
+    std::string where(int fold, int stage) const;
     bool cancelled() const { return observer_ != nullptr && observer_->cancelled(); }
 
     TrainingConfig config_;
@@ -87,6 +95,7 @@ private:
     TrainingObserver* observer_;
     Log log_;
     int folds_ = 1;
+    int member_ = 0;
     int plannedEpochs_ = 1;
     int doneEpochs_ = 0;
     int sessionEpochs_ = 0;

@@ -67,6 +67,10 @@ struct TrainingConfig {
     bool stage2FrozenBatchNorm = false;
     TestAugmentation testAugmentation = TestAugmentation::None;
     int folds = 5;
+    /// Networks trained per fold from different seeds (initialisation, sample order,
+    /// augmentation); the fold's prediction is their mean probability, its CAM their mean map.
+    /// 1: one network, as the paper.
+    int ensemble = 1;
     double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
     std::uint64_t seed = 1;
     bool bf16 = false;                   ///< autocast to bfloat16 on CPU
