@@ -9,6 +9,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 using namespace bmsc;
@@ -212,6 +213,27 @@ private Q_SLOTS:
         QCOMPARE(three.ensemble, 3);
         QCOMPARE(TrainingConfig::fromJson(three.toJson(), "x").ensemble, 3);
         QCOMPARE(TrainingConfig::fromPreset("demo").ensemble, 1);
+    }
+
+    void documentedConfigsLoad() {
+        // doc/RESULTS.md reproduces its runs with doc/configs/*.json: each must still load.
+        const std::filesystem::path folder =
+            std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
+        int count = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            if (entry.path().extension() != ".json") {
+                continue;
+            }
+            try {
+                TrainingConfig::load(entry.path());
+            } catch (const bmsc::io::IoError& e) {
+                QFAIL(e.what());
+            }
+            ++count;
+        }
+        QVERIFY(count >= 20);
+        const auto e3 = TrainingConfig::load(folder / "run9-curriculum-ensemble3.json");
+        QCOMPARE(e3.ensemble, 3);
     }
 
     void cosineScheduleFallsFromTheStageRate() {
