@@ -1,5 +1,6 @@
 #include "CliProgress.h"
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 #include <algorithm>
 #include <csignal>
@@ -14,6 +15,14 @@ extern "C" void onInterrupt(int) {
     if (g_interrupted.exchange(true)) {
         std::_Exit(130);
     }
+}
+
+int terminalColumns() {
+    winsize size{};
+    if (::ioctl(STDERR_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+        return size.ws_col;
+    }
+    return 80;
 }
 
 }  // namespace
@@ -45,12 +54,18 @@ void CliProgress::report(double fraction, std::string_view what) {
         if (percent == lastPercent_ && now - lastDraw_ < std::chrono::milliseconds(200)) {
             return;
         }
-        constexpr int kWidth = 30;
-        const int filled = std::clamp(percent * kWidth / 100, 0, kWidth);
+        // One line that fits the terminal (a wrapped line cannot be redrawn with \r): the bar
+        // shrinks to make room for the text, the text is cut at the right edge.
+        const int columns = terminalColumns();
+        const int fixed = static_cast<int>(title_.size()) + 16;  // " [" "] 100% 1234.5s "
+        const int text = static_cast<int>(what.size());
+        const int width = std::clamp(columns - 1 - fixed - text, 10, 30);
+        const int room = std::max(0, columns - 1 - fixed - width);
+        const int filled = std::clamp(percent * width / 100, 0, width);
         std::string bar(static_cast<std::size_t>(filled), '#');
-        bar.resize(kWidth, '.');
-        std::fprintf(stderr, "\r%s [%s] %3d%% %5.1fs %-40.40s", title_.c_str(), bar.c_str(),
-                     percent, elapsed, std::string(what).c_str());
+        bar.resize(static_cast<std::size_t>(width), '.');
+        std::fprintf(stderr, "\r%s [%s] %3d%% %5.1fs %-*.*s", title_.c_str(), bar.c_str(), percent,
+                     elapsed, room, room, std::string(what).c_str());
     } else {
         if (now - lastDraw_ < std::chrono::seconds(5) && percent < 100) {
             return;
@@ -65,6 +80,15 @@ void CliProgress::report(double fraction, std::string_view what) {
 
 bool CliProgress::cancelled() const {
     return g_interrupted.load();
+}
+
+void CliProgress::clearLine() {
+    std::lock_guard lock(mutex_);
+    if (!quiet_ && terminal_ && !finished_ && lastPercent_ >= 0) {
+        std::fputs("\r\033[K", stderr);
+        std::fflush(stderr);
+        lastPercent_ = -1;  // redraw at the next report
+    }
 }
 
 void CliProgress::finish() {

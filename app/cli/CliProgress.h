@@ -18,6 +18,9 @@ public:
     void report(double fraction, std::string_view what) override;
     bool cancelled() const override;
     void finish();
+    /// Erases the bar's line on a terminal, so that a line printed next starts at column 0
+    /// (the next report draws the bar again).
+    void clearLine();
 
 private:
     std::string title_;

@@ -38,19 +38,30 @@ struct TrainArgs {
 /// Progress bar per batch (fraction of the whole run, ETA), one line per epoch and note.
 class CliTrainingObserver final : public ml::TrainingObserver {
 public:
-    explicit CliTrainingObserver(bool quiet) : progress_("training", quiet), quiet_(quiet) {}
+    /// `before`: the preprocessing bar, ended (its line kept) by the run's first message.
+    CliTrainingObserver(bool quiet, CliProgress* before)
+        : progress_("training", quiet), before_(before), quiet_(quiet) {}
     void batchDone(const ml::TrainingProgress& p) override {
-        char what[160];
+        char what[192];
         const int eta = static_cast<int>(p.etaSeconds);
+        const std::string member = p.members > 1 ? " member " + std::to_string(p.member + 1) + "/" +
+                                                       std::to_string(p.members)
+                                                 : "";
+        // ETA first: a narrow terminal cuts the line at its end.
         std::snprintf(
-            what, sizeof what, "fold %d/%d stage %d epoch %d/%d loss %.3f ETA %s", p.fold + 1,
-            p.folds, p.stage, p.epoch + 1, p.epochs, p.trainLoss,
+            what, sizeof what, "ETA %s fold %d/%d%s stage %d epoch %d/%d loss %.3f",
             eta >= 0 ? (std::to_string(eta / 60) + "m" + std::to_string(eta % 60) + "s").c_str()
-                     : "?");
+                     : "?",
+            p.fold + 1, p.folds, member.c_str(), p.stage, p.epoch + 1, p.epochs, p.trainLoss);
         progress_.report(p.fraction, what);
     }
     void message(std::string_view line) override {
         if (!quiet_) {
+            if (before_ != nullptr) {
+                before_->finish();
+                before_ = nullptr;
+            }
+            progress_.clearLine();
             std::fprintf(stdout, "%.*s\n", static_cast<int>(line.size()), line.data());
             std::fflush(stdout);
         }
@@ -60,6 +71,7 @@ public:
 
 private:
     CliProgress progress_;
+    CliProgress* before_;
     bool quiet_;
 };
 
@@ -144,7 +156,7 @@ void runTrain(const TrainArgs& args) {
         cohort.c_str(), args.device.c_str());
     std::fflush(stdout);
     CliProgress prep("preprocessing", args.quiet);
-    CliTrainingObserver observer(args.quiet);
+    CliTrainingObserver observer(args.quiet, &prep);
     ml::RunResult result;
     try {
         result = ml::runCrossValidation(config, options, &observer, &prep);

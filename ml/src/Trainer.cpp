@@ -342,6 +342,8 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 TrainingProgress p;
                 p.fold = fold;
                 p.folds = folds_;
+                p.member = member_;
+                p.members = config_.ensemble;
                 p.stage = stage;
                 p.epoch = epoch;
                 p.epochs = settings.epochs;
@@ -362,6 +364,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         const auto val = evaluate(model, validation, stage);
         EpochSummary summary;
         summary.fold = fold;
+        summary.member = member_;
         summary.stage = stage;
         summary.epoch = epoch;
         summary.trainLoss = seen > 0 ? lossSum / static_cast<double>(seen) : 0.0;

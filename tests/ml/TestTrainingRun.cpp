@@ -253,7 +253,27 @@ private Q_SLOTS:
         config.ensemble = 2;
         auto o = options("ensemble");
         o.maxFolds = 1;
-        runCrossValidation(config, o);
+        struct Members final : TrainingObserver {
+            std::set<std::pair<int, int>> progress;  // (member, members)
+            std::set<int> epochs;
+            double firstMemberEnd = 0.0;  // the run's fraction done when member 1 ends
+            double lastFraction = 0.0;
+            void batchDone(const TrainingProgress& p) override {
+                progress.insert({p.member, p.members});
+                if (p.member == 0) {
+                    firstMemberEnd = p.fraction;
+                }
+                lastFraction = p.fraction;
+            }
+            void epochDone(const EpochSummary& s) override { epochs.insert(s.member); }
+        } members;
+        runCrossValidation(config, o, &members);
+        QVERIFY((members.progress == std::set<std::pair<int, int>>{{0, 2}, {1, 2}}));
+        QVERIFY((members.epochs == std::set<int>{0, 1}));
+        // Progress plans both members: half the run is done when member 1 ends.
+        QVERIFY2(
+            std::abs(members.firstMemberEnd - 0.5) < 0.01 && members.lastFraction > 0.99,
+            qPrintable(QString("%1 %2").arg(members.firstMemberEnd).arg(members.lastFraction)));
         const auto fold = root_ / "ensemble/fold1";
         for (const char* f : {"stage1_best.pt", "stage2_best.pt", "stage2_last.pt"}) {
             QVERIFY2(fs::exists(fold / f), f);

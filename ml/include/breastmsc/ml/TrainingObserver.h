@@ -10,6 +10,8 @@ namespace bmsc::ml {
 struct TrainingProgress {
     int fold = 0;  ///< 0-based
     int folds = 1;
+    int member = 0;  ///< 0-based network of the fold's ensemble (config `ensemble`)
+    int members = 1;
     int stage = 1;           ///< 1 (patches) or 2 (whole breasts)
     int epoch = 0;           ///< 0-based, within the stage
     int epochs = 0;          ///< planned epochs of this stage
@@ -23,6 +25,7 @@ struct TrainingProgress {
 /// The end of one epoch, after validation.
 struct EpochSummary {
     int fold = 0;
+    int member = 0;  ///< 0-based network of the fold's ensemble
     int stage = 1;
     int epoch = 0;
     double trainLoss = 0.0;
