@@ -278,9 +278,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                           "compute %.1f s",
                           o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
                           o.computeSeconds);
-            log("fold " + std::to_string(k + 1) +
-                (config.ensemble > 1 ? " member " + std::to_string(trainer.member() + 1) : "") +
-                " stage " + std::to_string(stage) + line);
+            log(trainer.where(k, stage) + line);
         };
         const int finalStage = config.mode == TrainingMode::Stage1 ? 1 : 2;
         const auto testSamples = trainer.samples(finalStage, testBreasts);

@@ -56,7 +56,8 @@ public:
     /// single network does; member m > 0 a seed derived from it and m, for its sample order,
     /// patch offsets and augmentation (the caller seeds the initial weights with memberSeed).
     void setMember(int member) noexcept { member_ = member; }
-    int member() const noexcept { return member_; }
+    /// "fold 2 stage 1", or "fold 2 member 3 stage 1" in an ensemble: how log lines name a stage.
+    std::string where(int fold, int stage) const;
     std::uint64_t memberSeed() const noexcept;
 
     /// Samples of a stage for the given breasts (Stage 1 patches or Stage 2 whole breasts).
@@ -85,8 +86,6 @@ public:
 private:
     ItemOptions itemOptions(bool training) const;
     void note(const std::string& line) const;
-    /// "fold 2 stage 1", or "fold 2 member 3 stage 1" in an ensemble.
-    std::string where(int fold, int stage) const;
     bool cancelled() const { return observer_ != nullptr && observer_->cancelled(); }
 
     TrainingConfig config_;
