@@ -280,6 +280,20 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                           o.computeSeconds);
             log(trainer.where(k, stage) + line);
         };
+        // The stages' samples are the same for every member (what differs is drawn per epoch).
+        std::vector<Sample> train1, val1, train2, val2;
+        if (patchFirst) {
+            std::vector<std::string> stageNotes;
+            train1 = trainer.samples(1, trainBreasts, &stageNotes);
+            val1 = trainer.samples(1, valBreasts, &stageNotes);
+            for (const auto& n : stageNotes) {
+                log(n);
+            }
+        }
+        if (config.mode != TrainingMode::Stage1) {
+            train2 = trainer.samples(2, trainBreasts);
+            val2 = trainer.samples(2, valBreasts);
+        }
         const int finalStage = config.mode == TrainingMode::Stage1 ? 1 : 2;
         const auto testSamples = trainer.samples(finalStage, testBreasts);
         EvaluationResult test;
@@ -296,16 +310,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                 model->backbone()->setInputScale(scale);
             }
             if (patchFirst) {
-                std::vector<std::string> stageNotes;
-                const auto train = trainer.samples(1, trainBreasts, &stageNotes);
-                const auto val = trainer.samples(1, valBreasts, &stageNotes);
-                if (m == 0) {
-                    for (const auto& n : stageNotes) {
-                        log(n);
-                    }
-                }
                 record(memberJson, 1,
-                       trainer.trainStage(model, k, 1, train, val, memberFolder, options.resume,
+                       trainer.trainStage(model, k, 1, train1, val1, memberFolder, options.resume,
                                           meta));
             }
             if (config.mode != TrainingMode::Stage1) {
@@ -318,10 +324,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                         model->resetHead(HeadKind::WholeBreast);
                     }
                 }
-                const auto train = trainer.samples(2, trainBreasts);
-                const auto val = trainer.samples(2, valBreasts);
                 record(memberJson, 2,
-                       trainer.trainStage(model, k, 2, train, val, memberFolder, options.resume,
+                       trainer.trainStage(model, k, 2, train2, val2, memberFolder, options.resume,
                                           meta));
             }
             const auto own = trainer.evaluate(model, testSamples, finalStage);
