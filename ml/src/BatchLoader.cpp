@@ -2,9 +2,18 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace bmsc::ml {
+
+int loaderThreadsFor(int configured, const torch::Device& device) {
+    if (!device.is_cpu() || configured <= 0) {
+        return std::max(0, configured);
+    }
+    const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    return std::clamp(cores - at::get_num_threads(), 0, configured);
+}
 
 BatchLoader::BatchLoader(std::size_t count, int batchSize, int threads, MakeItem make, int prefetch)
     : count_(count),

@@ -48,20 +48,32 @@ torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
     if (o.groups() != 1 || !c10::holds_alternative<torch::ExpandingArray<3>>(o.padding())) {
         return c->forward(x);
     }
-    // A stride-1 3-tap axis with padding 1 over a map one voxel long (C5 of a 32×32×4 demo
-    // patch, the z axis of C5 of a 64×64×4 patch) meets zero padding with its outer taps: only
-    // the centre tap counts, so convolve with that slice of the kernel (its gradient is the
-    // same: zero for the outer taps).
+    // Kernel taps that read only zero padding for every output (the outer taps of a 3-tap axis
+    // over a map one voxel long, as on C5 of a 32×32×4 demo patch; the first tap of a stride-2
+    // axis over two voxels, as c5.0.conv1 there) add nothing: convolve with the taps that read
+    // data, the padding reduced to match (the same outputs; the cut taps' gradient is zero).
     auto weight = c->weight;
     auto padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
     bool narrowed = false;
     for (int d = 0; d < 3; ++d) {
-        if (x.size(2 + d) == 1 && (*o.kernel_size())[d] == 3 && padding[d] == 1 &&
-            (*o.stride())[d] == 1 && (*o.dilation())[d] == 1) {
-            weight = weight.narrow(2 + d, 1, 1);
-            padding[d] = 0;
-            narrowed = true;
+        const std::int64_t length = x.size(2 + d), k = (*o.kernel_size())[d];
+        const std::int64_t s = (*o.stride())[d], p = padding[d];
+        if ((*o.dilation())[d] != 1 || k == 1 || length + 2 * p < k) {
+            continue;
         }
+        const std::int64_t outputs = (length + 2 * p - k) / s + 1;
+        // Output i reads input i·s − p + t: tap t reads data for some output iff
+        // p − (outputs − 1)·s ≤ t ≤ length − 1 + p.
+        const std::int64_t first = std::max<std::int64_t>(0, p - (outputs - 1) * s);
+        const std::int64_t last = std::min<std::int64_t>(k - 1, length - 1 + p);
+        const std::int64_t taps = last - first + 1, cutPadding = p - first;
+        if (taps >= k || taps < 1 || cutPadding < 0 ||
+            (length + 2 * cutPadding - taps) / s + 1 != outputs) {
+            continue;
+        }
+        weight = weight.narrow(2 + d, first, taps);
+        padding[d] = cutPadding;
+        narrowed = true;
     }
     const auto bias = o.bias() ? c->bias : torch::Tensor();
     // LibTorch 1.13 gives a batch-1 3D convolution to oneDNN only when N·C·X·Y of its input

@@ -104,6 +104,7 @@ Trainer::Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> co
     : config_(std::move(config)),
       cohort_(std::move(cohort)),
       device_(device),
+      loaderThreads_(loaderThreadsFor(config_.loaderThreads, device_)),
       observer_(observer),
       log_(std::move(log)) {}
 
@@ -181,7 +182,7 @@ EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sa
     model->eval();
     torch::NoGradGuard noGrad;
     const auto options = itemOptions(false);
-    BatchLoader loader(samples.size(), config_.batchSize, config_.loaderThreads,
+    BatchLoader loader(samples.size(), config_.batchSize, loaderThreads_,
                        [&](std::size_t i) { return makeItem(*cohort_, samples[i], options, 0); });
     double lossSum = 0.0;
     while (auto batch = loader.next()) {
@@ -295,10 +296,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         const std::uint64_t epochSeed =
             itemSeed(memberSeed() ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch));
-        BatchLoader loader(
-            order.size(), config_.batchSize, config_.loaderThreads, [&](std::size_t i) {
-                return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
-            });
+        BatchLoader loader(order.size(), config_.batchSize, loaderThreads_, [&](std::size_t i) {
+            return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
+        });
         model->train();
         if (stage == 2 && config_.mode == TrainingMode::Curriculum &&
             config_.stage2FrozenBatchNorm) {
@@ -325,7 +325,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             const auto computeStart = Clock::now();
             const auto x = batch->inputs.to(device_);
             const auto y = batch->targets.to(device_);
-            optimizer.zero_grad();
+            clearGradients(optimizer);
             torch::Tensor logits;
             {
                 CpuAutocast guard(autocast);

@@ -225,6 +225,12 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                               ? std::min<int>(options.maxFolds, static_cast<int>(folds.size()))
                               : static_cast<int>(folds.size());
     Trainer trainer(config, cohort, options.device, observer, log);
+    if (trainer.loaderThreads() < config.loaderThreads) {
+        log("loader threads: " + std::to_string(trainer.loaderThreads()) + " of the configured " +
+            std::to_string(config.loaderThreads) + " (LibTorch's " +
+            std::to_string(at::get_num_threads()) + " threads use the CPU's " +
+            std::to_string(hardware) + " cores; items are made between steps)");
+    }
     trainer.setPlan(foldCount, foldCount * config.ensemble * foldEpochs(config));
     const json meta = {{"config", config.toJson()}, {"cohort_hash", cohort->hash()}};
     std::vector<FoldPredictions> predictions;

@@ -164,6 +164,44 @@ private Q_SLOTS:
         QVERIFY(!torch::equal(c[2], copyOf(makeParameters())[2]));
     }
 
+    void clearedGradientsGiveZeroedGradientsSteps() {
+        // Backward through a small network after clearGradients() (fresh gradients) and after
+        // zero_grad() (accumulated into zeroes): the same parameters, step for step.
+        torch::manual_seed(9);
+        torch::nn::Sequential a(torch::nn::Conv3d(torch::nn::Conv3dOptions(2, 4, 3).padding(1)),
+                                torch::nn::LeakyReLU(), torch::nn::Flatten(),
+                                torch::nn::Linear(4 * 4 * 4 * 2, 2));
+        torch::nn::Sequential b(torch::nn::Conv3d(torch::nn::Conv3dOptions(2, 4, 3).padding(1)),
+                                torch::nn::LeakyReLU(), torch::nn::Flatten(),
+                                torch::nn::Linear(4 * 4 * 4 * 2, 2));
+        {
+            torch::NoGradGuard noGrad;
+            for (std::size_t i = 0; i < a->parameters().size(); ++i) {
+                b->parameters()[i].copy_(a->parameters()[i]);
+            }
+        }
+        const auto initial = a->parameters()[0].detach().clone();
+        FusedAdam cleared(a->parameters(), torch::optim::AdamOptions(1e-2));
+        FusedAdam zeroed(b->parameters(), torch::optim::AdamOptions(1e-2));
+        for (int k = 0; k < 4; ++k) {
+            const auto x = torch::randn({3, 2, 4, 4, 2});
+            const auto y = torch::tensor({0, 1, 1}, torch::kInt64);
+            clearGradients(cleared);
+            for (const auto& p : a->parameters()) {
+                QVERIFY(!p.grad().defined());
+            }
+            zeroed.zero_grad();
+            torch::nn::functional::cross_entropy(a->forward(x), y).backward();
+            torch::nn::functional::cross_entropy(b->forward(x), y).backward();
+            cleared.step();
+            zeroed.step();
+        }
+        for (std::size_t i = 0; i < a->parameters().size(); ++i) {
+            QVERIFY(torch::equal(a->parameters()[i], b->parameters()[i]));
+        }
+        QVERIFY(!torch::equal(a->parameters()[0], initial));  // the steps did move them
+    }
+
     void versionCounterMoves() {
         // Autograd must see the in-place change, as it sees Adam's.
         auto a = makeParameters();

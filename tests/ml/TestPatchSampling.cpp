@@ -7,8 +7,10 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
+#include <thread>
 
 using namespace bmsc;
 using namespace bmsc::ml;
@@ -162,6 +164,21 @@ private Q_SLOTS:
             QVERIFY(failing.next().has_value());
             QVERIFY_THROWS_EXCEPTION(std::runtime_error, failing.next());
         }
+    }
+
+    void loaderThreadsLeaveTheCoresToLibTorchOnTheCpu() {
+        const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        const int saved = at::get_num_threads();
+        // Off the CPU the configured number stands.
+        QCOMPARE(loaderThreadsFor(3, torch::Device(torch::kCUDA)), 3);
+        QCOMPARE(loaderThreadsFor(0, torch::Device(torch::kCUDA)), 0);
+        // On the CPU: at most the cores the intra-op threads leave.
+        at::set_num_threads(cores);
+        QCOMPARE(loaderThreadsFor(2, torch::kCPU), 0);
+        at::set_num_threads(1);
+        QCOMPARE(loaderThreadsFor(2, torch::kCPU), std::min(2, cores - 1));
+        QCOMPARE(loaderThreadsFor(0, torch::kCPU), 0);
+        at::set_num_threads(saved);
     }
 };
 

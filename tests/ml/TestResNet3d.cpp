@@ -295,20 +295,38 @@ private Q_SLOTS:
         QCOMPARE(underAutocast.scalar_type(), torch::kBFloat16);
     }
 
-    void oneVoxelAxisTakesTheCentreTap() {
-        // On a map one voxel long along an axis, convolve() uses the kernel's centre slice
-        // there: the module's values and both gradients (the outer taps' is zero), in
-        // training and in inference.
+    void tapsThatReadOnlyPaddingAreCut() {
+        // convolve() drops kernel taps that read only zero padding for every output — the
+        // outer taps of an axis one voxel long, the first tap of a stride-2 axis two voxels
+        // long — and gives the module's values and both gradients (the cut taps' is zero), in
+        // training and in inference; where every tap reads data it cuts nothing.
+        struct Case {
+            std::vector<std::int64_t> shape;
+            std::vector<std::int64_t> stride;
+            bool cut;
+        };
+        const std::vector<Case> cases{
+            {{4, 32, 1, 1, 1}, {1, 1, 1}, true},  {{4, 32, 2, 2, 1}, {1, 1, 1}, true},
+            {{1, 32, 1, 3, 2}, {1, 1, 1}, true},  {{4, 32, 2, 2, 2}, {2, 2, 2}, true},
+            {{2, 32, 2, 3, 5}, {2, 2, 2}, true},  {{4, 32, 4, 4, 2}, {2, 2, 2}, true},
+            {{2, 32, 4, 4, 4}, {2, 2, 2}, false}, {{2, 32, 3, 2, 2}, {1, 1, 1}, false},
+        };
         torch::manual_seed(4);
-        torch::nn::Conv3d c(torch::nn::Conv3dOptions(32, 32, 3).padding(1).bias(false));
-        for (const auto& shape :
-             {std::vector<std::int64_t>{4, 32, 1, 1, 1}, std::vector<std::int64_t>{4, 32, 2, 2, 1},
-              std::vector<std::int64_t>{1, 32, 1, 3, 2}}) {
-            const auto x = torch::randn(shape).requires_grad_(true);
+        for (const auto& k : cases) {
+            torch::nn::Conv3d c(
+                torch::nn::Conv3dOptions(32, 32, 3).stride(k.stride).padding(1).bias(false));
+            const auto x = torch::randn(k.shape).requires_grad_(true);
             const auto y = convolve(c, x);
             const auto expected = c->forward(x);
             QCOMPARE(y.sizes(), expected.sizes());
             QVERIFY(torch::allclose(y, expected, 1e-5, 1e-5));
+            bool narrowed = false;
+            for (const auto& edge : y.grad_fn()->next_edges()) {
+                narrowed |=
+                    edge.function && (edge.function->name().find("Narrow") != std::string::npos ||
+                                      edge.function->name().find("Slice") != std::string::npos);
+            }
+            QCOMPARE(narrowed, k.cut);
             const auto upstream = torch::randn_like(y);
             const auto grads = torch::autograd::grad({y}, {x, c->weight}, {upstream});
             const auto reference = torch::autograd::grad({expected}, {x, c->weight}, {upstream});

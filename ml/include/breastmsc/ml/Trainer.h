@@ -82,6 +82,8 @@ public:
 
     const TrainingConfig& config() const noexcept { return config_; }
     const torch::Device& device() const noexcept { return device_; }
+    /// The loader threads the stages use: loaderThreadsFor(config().loaderThreads, device()).
+    int loaderThreads() const noexcept { return loaderThreads_; }
 
 private:
     ItemOptions itemOptions(bool training) const;
@@ -91,6 +93,7 @@ private:
     TrainingConfig config_;
     std::shared_ptr<const PreparedCohort> cohort_;
     torch::Device device_;
+    int loaderThreads_;
     TrainingObserver* observer_;
     Log log_;
     int folds_ = 1;
