@@ -17,7 +17,7 @@
 namespace bmsc::bench {
 namespace fs = std::filesystem;
 
-BenchOptions parseOptions(int argc, char** argv, const std::string& usage) {
+BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool caseOptions) {
     BenchOptions o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -32,6 +32,12 @@ BenchOptions parseOptions(int argc, char** argv, const std::string& usage) {
             o.threads = std::max(1, std::atoi(value().c_str()));
         } else if (a == "--repeats") {
             o.repeats = std::max(1, std::atoi(value().c_str()));
+        } else if (caseOptions && a == "--rounds") {
+            o.rounds = std::max(1, std::atoi(value().c_str()));
+        } else if (caseOptions && a == "--only") {
+            o.only = value();
+        } else if (caseOptions && a == "--profile") {
+            o.profile = true;
         } else if (a == "--quick") {
             o.quick = true;
         } else if (a == "--python") {

@@ -23,12 +23,17 @@ struct BenchOptions {
     int repeats = 0;  ///< 0: the program's default
     bool quick = false;
     std::string python = BMSC_BENCH_PYTHON;
-    bool keep = false;  ///< keep the scratch folder
+    bool keep = false;     ///< keep the scratch folder
+    int rounds = 0;        ///< 0: the program's default (programs that alternate C++ and Python)
+    std::string only;      ///< run only the cases whose name contains this (empty: all)
+    bool profile = false;  ///< profile the C++ side instead of timing it
 };
 
 /// Parses --threads N, --repeats N, --quick, --python PATH, --keep, --help (prints `usage` and
-/// exits). Sets LibTorch's intra-op and inter-op threads (must run before any torch work).
-BenchOptions parseOptions(int argc, char** argv, const std::string& usage);
+/// exits) and, where `caseOptions`, --rounds N, --only TEXT and --profile. Sets LibTorch's intra-op
+/// and inter-op threads (must run before any torch work).
+BenchOptions parseOptions(int argc, char** argv, const std::string& usage,
+                          bool caseOptions = false);
 
 double seconds(Clock::time_point since);
 /// CPU time of the whole process (all threads) so far, in seconds.
