@@ -73,9 +73,10 @@ struct TrainingConfig {
     int ensemble = 1;
     double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
     std::uint64_t seed = 1;
-    bool bf16 = false;                   ///< autocast to bfloat16 on CPU
-    int threads = 0;                     ///< LibTorch intra-op threads; 0 = all cores
-    int loaderThreads = 2;               ///< augmentation/prefetch workers
+    bool bf16 = false;      ///< autocast to bfloat16 on CPU
+    int threads = 0;        ///< LibTorch intra-op threads; 0 = all cores
+    int loaderThreads = 2;  ///< augmentation/prefetch workers; on the CPU at most the spare cores
+                            ///< (loaderThreadsFor)
     std::int64_t cacheMegabytes = 2048;  ///< bound of the in-memory breast cache
 
     /// "paper": the paper's sizes (a GPU workload). "demo": a reduced grid and width so that a
