@@ -341,11 +341,15 @@ private Q_SLOTS:
     void stemWeightGradientByCorrelationEqualsAutograd() {
         // convolveStem() computes the stem's weight gradient as a correlation of input and
         // output gradient: the same forward values and the same gradient as the module under
-        // autograd, for the stem's own shape and stride and for odd sizes where the last
-        // strided tap leaves input voxels unused.
+        // autograd, for the stem's own shape and stride, for odd sizes where the last strided
+        // tap leaves input voxels unused, and for patches a few slices deep (Z ≤ 4), whose
+        // correlation stacks the output slices as channels.
         torch::manual_seed(5);
         for (const auto& shape : {std::vector<std::int64_t>{2, 6, 32, 32, 8},
-                                  std::vector<std::int64_t>{3, 6, 21, 18, 5}}) {
+                                  std::vector<std::int64_t>{3, 6, 21, 18, 5},
+                                  std::vector<std::int64_t>{2, 6, 32, 32, 4},
+                                  std::vector<std::int64_t>{3, 6, 21, 18, 3},
+                                  std::vector<std::int64_t>{2, 6, 16, 16, 1}}) {
             torch::nn::Conv3d c(
                 torch::nn::Conv3dOptions(6, 16, 7).stride({2, 2, 1}).padding(3).bias(false));
             const auto x = torch::randn(shape);
