@@ -87,6 +87,17 @@ struct Throughput {
     double dataWaitShare = 0;
 };
 
+/// The case's four synthetic in-memory breasts (the same for every run of the program).
+std::vector<torch::Tensor> syntheticBreasts(const Case& c) {
+    torch::manual_seed(2);
+    std::vector<torch::Tensor> breasts;
+    for (int b = 0; b < 4; ++b) {
+        breasts.push_back(
+            torch::randn({c.config.network.inputChannels, c.breast[0], c.breast[1], c.breast[2]}));
+    }
+    return breasts;
+}
+
 /// Items as ml::makeItem builds them for training (TrainingData.cpp), from memory.
 std::pair<torch::Tensor, int> makeItem(const Case& c, const std::vector<torch::Tensor>& breasts,
                                        std::uint64_t seed) {
@@ -311,13 +322,7 @@ int main(int argc, char** argv) {
 
     if (options.profile) {
         for (const auto& c : cases) {
-            torch::manual_seed(2);
-            std::vector<torch::Tensor> breasts;
-            for (int b = 0; b < 4; ++b) {
-                breasts.push_back(torch::randn(
-                    {c.config.network.inputChannels, c.breast[0], c.breast[1], c.breast[2]}));
-            }
-            profileCpp(c, breasts, c.steps);
+            profileCpp(c, syntheticBreasts(c), c.steps);
         }
         return 0;
     }
@@ -353,14 +358,9 @@ int main(int argc, char** argv) {
         double fusedStepMs = 0, adamStepMs = 0;  ///< the optimiser's step alone
     };
     std::vector<Result> results(cases.size());
-    std::vector<std::vector<torch::Tensor>> breasts(cases.size());
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-        torch::manual_seed(2);
-        for (int b = 0; b < 4; ++b) {
-            const auto& c = cases[i];
-            breasts[i].push_back(torch::randn(
-                {c.config.network.inputChannels, c.breast[0], c.breast[1], c.breast[2]}));
-        }
+    std::vector<std::vector<torch::Tensor>> breasts;
+    for (const auto& c : cases) {
+        breasts.push_back(syntheticBreasts(c));
     }
     for (int round = 1; round <= rounds; ++round) {
         for (std::size_t i = 0; i < cases.size(); ++i) {
