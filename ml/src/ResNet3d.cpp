@@ -119,36 +119,41 @@ public:
                                                  torch::autograd::tensor_list gradients) {
         const auto x = ctx->get_saved_variables()[0];
         const auto stride = ctx->saved_data["stride"].toIntVector();
-        const auto padding = ctx->saved_data["padding"].toIntVector();
-        const auto kernel = ctx->saved_data["kernel"].toIntVector();
+        auto padding = ctx->saved_data["padding"].toIntVector();
+        auto kernel = ctx->saved_data["kernel"].toIntVector();
         const auto& dy = gradients[0];
-        using torch::indexing::Slice;
-        const std::int64_t depth = x.size(4), pz = padding[2];
-        if (stride[2] == 1 && depth <= pz + 1 && depth <= kernel[2] - pz) {
-            // A patch only a few slices deep (Z ≤ padding + 1: 4 slices under a 7-tap z
-            // kernel): output slice z reads all Z input slices through taps pz − z … pz − z +
-            // Z − 1, the others meeting zero padding (3 of 7 here). Correlate once with the
-            // output slices stacked as channels and no z padding — 4/7 of the work — and add
-            // each slice's Z taps into its place in the kernel.
-            const std::int64_t n = dy.size(0), out = dy.size(1);
-            const auto stacked =
-                dy.permute({0, 4, 1, 2, 3}).reshape({n, depth * out, dy.size(2), dy.size(3), 1});
-            auto padded =
-                torch::constant_pad_nd(x, {0, 0, padding[1], padding[1], padding[0], padding[0]});
-            padded =
-                padded.index({Slice(), Slice(), Slice(0, stride[0] * (dy.size(2) - 1) + kernel[0]),
-                              Slice(0, stride[1] * (dy.size(3) - 1) + kernel[1]), Slice()});
-            const auto perSlice = at::conv3d(padded.transpose(0, 1), stacked.transpose(0, 1),
-                                             torch::Tensor(), std::vector<std::int64_t>{1, 1, 1},
-                                             std::vector<std::int64_t>{0, 0, 0}, stride)
-                                      .transpose(0, 1);  // (Z·O, C, kx, ky, Z)
-            auto weightGrad =
-                torch::zeros({out, x.size(1), kernel[0], kernel[1], kernel[2]}, perSlice.options());
-            for (std::int64_t z = 0; z < depth; ++z) {
-                weightGrad.narrow(4, pz - z, depth).add_(perSlice.narrow(0, z * out, out));
-            }
-            return {torch::Tensor(), weightGrad, torch::Tensor(), torch::Tensor()};
+        const std::int64_t depth = x.size(4), pz = padding[2], kz = kernel[2];
+        if (stride[2] != 1 || depth > pz + 1 || depth > kz - pz) {
+            return {torch::Tensor(), correlate(x, dy, stride, padding, kernel), torch::Tensor(),
+                    torch::Tensor()};
         }
+        // A patch only a few slices deep (Z ≤ padding + 1: 4 slices under a 7-tap z kernel):
+        // output slice z reads all Z input slices through taps pz − z … pz − z + Z − 1, the
+        // others meeting zero padding (3 of 7 here). Correlate once with the output slices
+        // stacked as channels and no z padding — 4/7 of the work — and add each slice's Z taps
+        // into its place in the kernel.
+        const std::int64_t out = dy.size(1);
+        const auto stacked = dy.permute({0, 4, 1, 2, 3})
+                                 .reshape({dy.size(0), depth * out, dy.size(2), dy.size(3), 1});
+        padding[2] = 0;
+        kernel[2] = depth;
+        const auto perSlice = correlate(x, stacked, stride, padding, kernel);  // (Z·O, C, ., ., Z)
+        auto weightGrad =
+            torch::zeros({out, x.size(1), kernel[0], kernel[1], kz}, perSlice.options());
+        for (std::int64_t z = 0; z < depth; ++z) {
+            weightGrad.narrow(4, pz - z, depth).add_(perSlice.narrow(0, z * out, out));
+        }
+        return {torch::Tensor(), weightGrad, torch::Tensor(), torch::Tensor()};
+    }
+
+private:
+    /// dW of a convolution of x with `kernel`-sized weights at `stride` and `padding` whose
+    /// output gradient is dy, as the correlation above: (O, C, kx, ky, kz).
+    static torch::Tensor correlate(const torch::Tensor& x, const torch::Tensor& dy,
+                                   const std::vector<std::int64_t>& stride,
+                                   const std::vector<std::int64_t>& padding,
+                                   const std::vector<std::int64_t>& kernel) {
+        using torch::indexing::Slice;
         // The padded input, up to the last voxel the kernel's last tap reaches:
         // stride · (output − 1) + kernel along each axis.
         auto padded = torch::constant_pad_nd(
@@ -156,10 +161,10 @@ public:
         padded = padded.index({Slice(), Slice(), Slice(0, stride[0] * (dy.size(2) - 1) + kernel[0]),
                                Slice(0, stride[1] * (dy.size(3) - 1) + kernel[1]),
                                Slice(0, stride[2] * (dy.size(4) - 1) + kernel[2])});
-        const auto weightGrad = at::conv3d(padded.transpose(0, 1), dy.transpose(0, 1),
-                                           torch::Tensor(), std::vector<std::int64_t>{1, 1, 1},
-                                           std::vector<std::int64_t>{0, 0, 0}, stride);
-        return {torch::Tensor(), weightGrad.transpose(0, 1), torch::Tensor(), torch::Tensor()};
+        return at::conv3d(padded.transpose(0, 1), dy.transpose(0, 1), torch::Tensor(),
+                          std::vector<std::int64_t>{1, 1, 1}, std::vector<std::int64_t>{0, 0, 0},
+                          stride)
+            .transpose(0, 1);
     }
 };
 

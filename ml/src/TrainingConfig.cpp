@@ -205,9 +205,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // Stage 2 epochs at 1e-3 on a cosine schedule with augmentation, the last epoch kept
         // (validation sets of 6–20 patients cannot rank epochs). A curriculum (run 7): Stage 1
         // for 120 epochs at 1e-3 (it had not fitted at 30), then Stage 2 fine-tuned for 20
-        // epochs at 1e-4 — 0.80–0.86 on 40 patients in five draws against one of 0.79 for
+        // epochs at 1e-4 — 0.80–0.86 on 40 patients in six draws against one of 0.79 for
         // 30 + 30 epochs at 1e-3, and 0.83 on 100 (80 Stage 1 epochs) against naive's 0.72;
-        // 650–700 s on 40 patients (runs 7–10).
+        // 640–700 s on 40 patients (runs 7–10).
         c.network.input = InputKind::Subtractions;
         c.network.inputScaling = InputScaling::Channel;
         c.network.breastPool = BreastPool::Max;

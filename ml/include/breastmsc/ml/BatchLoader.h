@@ -19,7 +19,7 @@ namespace bmsc::ml {
 /// CPU no more than the cores LibTorch's intra-op threads leave free (hardware threads less
 /// at::get_num_threads()). A loader thread beside intra-op threads on every core stalls each of
 /// their parallel regions at its barrier: on 2 cores with 2 intra-op threads one loader thread
-/// cost a Stage 1 step 20-40 % while making its items inline costs 8 % (bench_ml_training,
+/// made a Stage 1 step 15-40 % longer, while making its items inline costs 8 % (bench_ml_training,
 /// doc/RESULTS.md). Items do not depend on the thread count.
 int loaderThreadsFor(int configured, const torch::Device& device);
 
