@@ -31,11 +31,22 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
 }
 
 torch::Tensor augment(const torch::Tensor& input, const AugmentationDraw& draw) {
+    TORCH_CHECK(input.dim() == 4, "augment expects a float (C, X, Y, Z) tensor");
+    return augmentWindow(input, draw, {0, 0}, {input.size(1), input.size(2)});
+}
+
+torch::Tensor augmentWindow(const torch::Tensor& input, const AugmentationDraw& draw,
+                            const std::array<std::int64_t, 2>& origin,
+                            const std::array<std::int64_t, 2>& size) {
     TORCH_CHECK(input.dim() == 4 && input.scalar_type() == torch::kFloat32,
                 "augment expects a float (C, X, Y, Z) tensor");
     const auto src = input.contiguous();
     const std::int64_t C = src.size(0), X = src.size(1), Y = src.size(2), Z = src.size(3);
-    auto out = torch::zeros_like(src);
+    TORCH_CHECK(origin[0] >= 0 && origin[1] >= 0 && size[0] >= 0 && size[1] >= 0 &&
+                    origin[0] + size[0] <= X && origin[1] + size[1] <= Y,
+                "augmentWindow: the window must lie inside the volume");
+    const std::int64_t WX = size[0], WY = size[1];
+    auto out = torch::zeros({C, WX, WY, Z}, src.options());
     const float* in = src.data_ptr<float>();
     float* dst = out.data_ptr<float>();
     const double cx = (static_cast<double>(X) - 1.0) / 2.0;
@@ -43,13 +54,18 @@ torch::Tensor augment(const torch::Tensor& input, const AugmentationDraw& draw) 
     // Output → input: inverse rotation and scale about the centre.
     const double c = std::cos(draw.angleRadians) / draw.scale;
     const double s = std::sin(draw.angleRadians) / draw.scale;
-    const std::int64_t planeStride = X * Y * Z;
+    const std::int64_t inPlane = X * Y * Z;
+    const std::int64_t outPlane = WX * WY * Z;
 
-    at::parallel_for(0, X, 8, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t x = begin; x < end; ++x) {
-            const std::int64_t ox = draw.flipX ? X - 1 - x : x;
-            for (std::int64_t y = 0; y < Y; ++y) {
-                const std::int64_t oy = draw.flipY ? Y - 1 - y : y;
+    // Each output voxel (ox, oy) of the window is the flipped position of (x, y), whose source
+    // point the inverse transform gives: the flips are their own inverse.
+    at::parallel_for(0, WX, 8, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t wx = begin; wx < end; ++wx) {
+            const std::int64_t ox = origin[0] + wx;
+            const std::int64_t x = draw.flipX ? X - 1 - ox : ox;
+            for (std::int64_t wy = 0; wy < WY; ++wy) {
+                const std::int64_t oy = origin[1] + wy;
+                const std::int64_t y = draw.flipY ? Y - 1 - oy : oy;
                 const double dx = static_cast<double>(x) - cx;
                 const double dy = static_cast<double>(y) - cy;
                 const double sx = c * dx + s * dy + cx;
@@ -63,7 +79,7 @@ torch::Tensor augment(const torch::Tensor& input, const AugmentationDraw& draw) 
                 const std::array<float, 4> ws{
                     static_cast<float>((1 - fx) * (1 - fy)), static_cast<float>(fx * (1 - fy)),
                     static_cast<float>((1 - fx) * fy), static_cast<float>(fx * fy)};
-                float* o = dst + (ox * Y + oy) * Z;
+                float* o = dst + (wx * WY + wy) * Z;
                 for (int n = 0; n < 4; ++n) {
                     // Zero border: corners outside the volume contribute nothing.
                     if (xs[n] < 0 || ys[n] < 0 || xs[n] >= X || ys[n] >= Y || ws[n] == 0.0f) {
@@ -72,8 +88,8 @@ torch::Tensor augment(const torch::Tensor& input, const AugmentationDraw& draw) 
                     const float* p = in + (xs[n] * Y + ys[n]) * Z;
                     const float w = ws[n];
                     for (std::int64_t ch = 0; ch < C; ++ch) {
-                        float* oc = o + ch * planeStride;
-                        const float* pc = p + ch * planeStride;
+                        float* oc = o + ch * outPlane;
+                        const float* pc = p + ch * inPlane;
                         for (std::int64_t z = 0; z < Z; ++z) {
                             oc[z] += w * pc[z];
                         }

@@ -143,6 +143,7 @@ ItemOptions Trainer::itemOptions(bool training) const {
     o.patchSize = config_.patchSize;
     o.training = training;
     o.patchJitter = config_.patchJitter;
+    o.backgroundCandidates = config_.backgroundCandidates;
     o.augmentation = config_.augmentation;
     return o;
 }

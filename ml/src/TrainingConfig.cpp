@@ -257,6 +257,7 @@ json TrainingConfig::toJson() const {
           {"max_scale", augmentation.maxScale}}},
         {"class_balanced", classBalanced},
         {"background_patches", backgroundPatches},
+        {"background_candidates", backgroundCandidates},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
         {"lr_schedule", nameOf(kSchedules, schedule)},
@@ -356,6 +357,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
           }},
          {"class_balanced", into(c.classBalanced)},
          {"background_patches", into(c.backgroundPatches)},
+         {"background_candidates", into(c.backgroundCandidates)},
          {"selection", intoChoice(c.selection, kSelections, "selection", source)},
          {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
          {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
@@ -493,6 +495,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "scales must satisfy 0 < min_scale <= max_scale <= 4");
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
+    require(backgroundCandidates >= 1 && backgroundCandidates <= 64,
+            "'background_candidates' must be in 1..64");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
     require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
     require(validationFraction > 0 && validationFraction < 1,

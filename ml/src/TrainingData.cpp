@@ -73,6 +73,37 @@ std::optional<Triple> backgroundPatchOrigin(const std::vector<BreastLesion>& les
     return std::nullopt;
 }
 
+std::optional<Triple> enhancingBackgroundOrigin(const torch::Tensor& volume,
+                                                const std::vector<BreastLesion>& lesions,
+                                                const Triple& patch, std::mt19937_64& rng,
+                                                int candidates) {
+    const Triple size{volume.size(1), volume.size(2), volume.size(3)};
+    if (candidates <= 1) {
+        return backgroundPatchOrigin(lesions, patch, size, rng);
+    }
+    const auto enhancement = volume[1] - volume[0];
+    std::optional<Triple> best;
+    float bestValue = 0.0F;
+    for (int c = 0; c < candidates; ++c) {
+        const auto origin = backgroundPatchOrigin(lesions, patch, size, rng);
+        if (!origin) {
+            return best;
+        }
+        using torch::indexing::Slice;
+        const auto& o = *origin;
+        const float value = enhancement
+                                .index({Slice(o[0], o[0] + patch[0]), Slice(o[1], o[1] + patch[1]),
+                                        Slice(o[2], o[2] + patch[2])})
+                                .max()
+                                .item<float>();
+        if (!best || value > bestValue) {
+            best = origin;
+            bestValue = value;
+        }
+    }
+    return best;
+}
+
 std::vector<Sample> stage1Samples(const PreparedCohort& cohort,
                                   const std::vector<std::size_t>& breasts, double background,
                                   std::vector<std::string>* notes) {
@@ -191,29 +222,25 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
         // Evaluation background patches are fixed per (breast, slot).
         std::mt19937_64 fixed(
             itemSeed(0x5eed, sample.breast, static_cast<std::uint64_t>(sample.slot)));
-        auto& source = options.training ? rng : fixed;
-        origin = backgroundPatchOrigin(b.lesions, options.patchSize, size, source)
-                     .value_or(Triple{0, 0, 0});
+        origin =
+            (options.training ? enhancingBackgroundOrigin(volume, b.lesions, options.patchSize, rng,
+                                                          options.backgroundCandidates)
+                              : backgroundPatchOrigin(b.lesions, options.patchSize, size, fixed))
+                .value_or(Triple{0, 0, 0});
     }
     const int label = patchLabel(b.lesions, origin, options.patchSize);
     if (!augmenting) {
         return {extractPatch(volume, origin, options.patchSize), label};
     }
-    // Rotate a larger context about the patch centre, then crop, so that the corners hold
-    // image rather than the rotation's zero border.
+    // Rotate a larger context about the patch centre and keep the patch's window, so that the
+    // corners hold image rather than the rotation's zero border (only the window is computed).
     const auto& p = options.patchSize;
     const Triple margin{p[0] / 4, p[1] / 4, 0};
     const Triple big{p[0] + 2 * margin[0], p[1] + 2 * margin[1], p[2]};
     const Triple bigOrigin{origin[0] - margin[0], origin[1] - margin[1], origin[2]};
     const auto context = extractPatch(volume, bigOrigin, big);
     const auto draw = drawAugmentation(options.augmentation, rng);
-    const auto rotated = augment(context, draw);
-    using torch::indexing::Slice;
-    auto crop = rotated
-                    .index({Slice(), Slice(margin[0], margin[0] + p[0]),
-                            Slice(margin[1], margin[1] + p[1]), Slice()})
-                    .contiguous();
-    return {crop, label};
+    return {augmentWindow(context, draw, {margin[0], margin[1]}, {p[0], p[1]}), label};
 }
 
 }  // namespace bmsc::ml

@@ -1,4 +1,5 @@
-// Augmentation and patch extraction: exact identities, flips, 90° rotations, zero borders.
+// Augmentation and patch extraction: exact identities, flips, 90° rotations, zero borders,
+// windows.
 #include "breastmsc/ml/Augmentation.h"
 
 #include <torch/torch.h>
@@ -50,6 +51,33 @@ private Q_SLOTS:
         d.scale = 0.5;  // zoom out: the border region is zero
         const auto z = augment(t, d);
         QCOMPARE(z[0][2][16][0].item<float>(), 0.0f);
+    }
+
+    void windowIsTheCropOfTheWholeBitForBit() {
+        const auto t = torch::rand({3, 24, 20, 4});
+        for (const bool flipX : {false, true}) {
+            for (const bool flipY : {false, true}) {
+                AugmentationDraw d;
+                d.flipX = flipX;
+                d.flipY = flipY;
+                d.angleRadians = -0.21;
+                d.scale = 0.85;
+                using torch::indexing::Slice;
+                const auto whole = augment(t, d);
+                const auto window = augmentWindow(t, d, {5, 3}, {16, 10});
+                QCOMPARE(window.sizes().vec(), (std::vector<std::int64_t>{3, 16, 10, 4}));
+                QVERIFY(window.is_contiguous());
+                QVERIFY(torch::equal(window, whole.index({Slice(), Slice(5, 21), Slice(3, 13)})));
+                QVERIFY(torch::equal(augmentWindow(t, d, {0, 0}, {24, 20}), whole));
+            }
+        }
+        bool threw = false;
+        try {
+            augmentWindow(t, {}, {10, 0}, {16, 20});  // x 10..26 leaves the 24-voxel volume
+        } catch (const c10::Error&) {
+            threw = true;
+        }
+        QVERIFY(threw);
     }
 
     void drawsStayInRangeAndAreReproducible() {

@@ -1,5 +1,5 @@
-// Stage 1 patch rules (offset bounds, labels, zero padding, background patches), epoch order,
-// class balancing and the prefetching batch loader.
+// Stage 1 patch rules (offset bounds, labels, zero padding, background patches and hard
+// negatives), epoch order, class balancing and the prefetching batch loader.
 #include "breastmsc/ml/BatchLoader.h"
 #include "breastmsc/ml/TrainingData.h"
 
@@ -97,6 +97,50 @@ private Q_SLOTS:
         std::vector<BreastLesion> crowded(1);
         crowded[0].index = {16, 16, 2};
         QVERIFY(!backgroundPatchOrigin(crowded, patch, Triple{32, 32, 4}, rng).has_value());
+    }
+
+    void hardNegativesFavourEnhancingBackground() {
+        std::vector<BreastLesion> lesions(1);
+        lesions[0].index = {56, 56, 14};
+        const Triple patch{32, 32, 4}, volume{64, 64, 16};
+        auto v = torch::zeros({6, volume[0], volume[1], volume[2]});
+        // An enhancing spot (a vessel, say: post1 − pre = 5), and a brighter one that is as
+        // bright before contrast (fat: post1 − pre = 0), placed so that a uniform patch holds
+        // either equally often (about 8 %).
+        const std::array<double, 3> vessel{16, 16, 6}, fat{48, 16, 6};
+        v.index_put_({1, 16, 16, 6}, 5.0F);
+        v.index_put_({0, 48, 16, 6}, 6.0F);
+        v.index_put_({1, 48, 16, 6}, 6.0F);
+        // One candidate is the uniform draw itself, from the same random numbers.
+        std::mt19937_64 a(21), b(21);
+        for (int i = 0; i < 50; ++i) {
+            QCOMPARE(enhancingBackgroundOrigin(v, lesions, patch, a, 1),
+                     backgroundPatchOrigin(lesions, patch, volume, b));
+        }
+        int uniformHits = 0, hardHits = 0, hardFat = 0;
+        std::mt19937_64 rng(5);
+        for (int i = 0; i < 400; ++i) {
+            const auto u = enhancingBackgroundOrigin(v, lesions, patch, rng, 1);
+            const auto h = enhancingBackgroundOrigin(v, lesions, patch, rng, 8);
+            QVERIFY(u && h);
+            QVERIFY(!insidePatch(lesions[0].index, *h, patch));
+            uniformHits += insidePatch(vessel, *u, patch) ? 1 : 0;
+            hardHits += insidePatch(vessel, *h, patch) ? 1 : 0;
+            hardFat += insidePatch(fat, *h, patch) && !insidePatch(vessel, *h, patch) ? 1 : 0;
+        }
+        // Expected: uniform ≈ 33 of 400; the best of 8 ≈ 200 (1 − 0.92⁸); fat only by chance.
+        const auto counts = QString("vessel %1 of 400 (uniform %2), fat %3")
+                                .arg(hardHits)
+                                .arg(uniformHits)
+                                .arg(hardFat);
+        QVERIFY2(uniformHits < 60, qPrintable(counts));
+        QVERIFY2(hardHits > 140 && hardHits > 3 * uniformHits, qPrintable(counts));
+        QVERIFY2(hardFat < 60, qPrintable(counts));
+        // Nowhere to put a background patch: no origin, as for the uniform draw.
+        std::vector<BreastLesion> crowded(1);
+        crowded[0].index = {16, 16, 2};
+        QVERIFY(!enhancingBackgroundOrigin(torch::zeros({6, 32, 32, 4}), crowded, patch, rng, 8)
+                     .has_value());
     }
 
     void epochOrderShufflesAndBalances() {

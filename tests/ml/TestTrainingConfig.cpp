@@ -122,9 +122,11 @@ private Q_SLOTS:
         j.erase("breast_pool");
         j.erase("test_augmentation");
         j.erase("ensemble");
+        j.erase("background_candidates");
         const auto record = TrainingConfig::fromRecord(j, "run/config.json");
         QVERIFY(record.testAugmentation == TestAugmentation::None);
         QCOMPARE(record.ensemble, 1);
+        QCOMPARE(record.backgroundCandidates, 1);  // uniform background patches, as before
         QVERIFY(record.network.inputScaling == InputScaling::None);
         QVERIFY(record.network.breastPool == BreastPool::Average);
         QCOMPARE(record.network.width, std::int64_t{16});  // what it recorded stays
@@ -213,6 +215,10 @@ private Q_SLOTS:
         QCOMPARE(three.ensemble, 3);
         QCOMPARE(TrainingConfig::fromJson(three.toJson(), "x").ensemble, 3);
         QCOMPARE(TrainingConfig::fromPreset("demo").ensemble, 1);
+        e = errorOf({{"background_candidates", 0}});
+        QVERIFY2(e.contains("background_candidates") && e.contains("1..64"), qPrintable(e));
+        const auto hard = TrainingConfig::fromJson({{"background_candidates", 8}}, "x");
+        QCOMPARE(TrainingConfig::fromJson(hard.toJson(), "x").backgroundCandidates, 8);
     }
 
     void documentedConfigsLoad() {

@@ -35,6 +35,13 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
 /// contiguous tensor; work is split over LibTorch's intra-op threads.
 torch::Tensor augment(const torch::Tensor& cxyz, const AugmentationDraw& draw);
 
+/// The (C, size[0], size[1], Z) window at in-plane `origin` of `augment(cxyz, draw)`, equal to
+/// it bit for bit, computing only the window: a patch rotated within its context costs the
+/// patch, not the context.
+torch::Tensor augmentWindow(const torch::Tensor& cxyz, const AugmentationDraw& draw,
+                            const std::array<std::int64_t, 2>& origin,
+                            const std::array<std::int64_t, 2>& size);
+
 /// A (C, sx, sy, sz) patch of a (C, X, Y, Z) tensor whose voxel (0,0,0) sits at `origin`
 /// (may be negative or beyond the volume: outside voxels are zero).
 torch::Tensor extractPatch(const torch::Tensor& cxyz, const std::array<std::int64_t, 3>& origin,

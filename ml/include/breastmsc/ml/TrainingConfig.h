@@ -59,6 +59,9 @@ struct TrainingConfig {
     AugmentationOptions augmentation;
     bool classBalanced = false;      ///< sample classes equally often (the authors' code)
     double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
+    /// Stage 1 training: each background patch is the most enhancing of this many lesion-free
+    /// draws (hard negatives); 1 = a uniform draw. Evaluation patches stay uniform.
+    int backgroundCandidates = 1;
     SelectionMetric selection = SelectionMetric::Auroc;
     Stage2Head stage2Head = Stage2Head::Fresh;
     LearningRateSchedule schedule = LearningRateSchedule::Constant;

@@ -34,6 +34,15 @@ std::optional<Triple> backgroundPatchOrigin(const std::vector<BreastLesion>& les
                                             const Triple& patch, const Triple& volume,
                                             std::mt19937_64& rng, int tries = 50);
 
+/// A hard negative: among `candidates` lesion-free origins drawn as `backgroundPatchOrigin`
+/// does, the one whose patch holds the strongest early enhancement (the largest post1 − pre of
+/// `volume`, channels pre, post1–4, T2): the bright vessels and parenchyma a detector must learn
+/// to pass over. One candidate is `backgroundPatchOrigin` itself.
+std::optional<Triple> enhancingBackgroundOrigin(const torch::Tensor& volume,
+                                                const std::vector<BreastLesion>& lesions,
+                                                const Triple& patch, std::mt19937_64& rng,
+                                                int candidates);
+
 // --- Datasets --------------------------------------------------------------------------------
 
 enum class SampleKind { LesionPatch, BackgroundPatch, WholeBreast };
@@ -71,6 +80,8 @@ struct ItemOptions {
     Triple patchSize{64, 64, 4};
     bool training = false;      ///< random patch offsets and augmentation
     double patchJitter = 0.25;  ///< largest lesion offset from the patch centre (patch fraction)
+    /// Training background patches: the most enhancing of this many lesion-free draws.
+    int backgroundCandidates = 1;
     AugmentationOptions augmentation;
 };
 
