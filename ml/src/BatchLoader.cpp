@@ -2,8 +2,12 @@
 
 #include <torch/torch.h>
 
+#include <ATen/Parallel.h>
+
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <set>
 
 namespace bmsc::ml {
 
@@ -13,6 +17,16 @@ int loaderThreadsFor(int configured, const torch::Device& device) {
     }
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     return std::clamp(cores - at::get_num_threads(), 0, configured);
+}
+
+int parallelLoopThreads() {
+    std::mutex mutex;
+    std::set<int> seen;
+    at::parallel_for(0, 4096, 1, [&](std::int64_t, std::int64_t) {
+        const std::lock_guard lock(mutex);
+        seen.insert(at::get_thread_num());
+    });
+    return static_cast<int>(seen.size());
 }
 
 BatchLoader::BatchLoader(std::size_t count, int batchSize, int threads, MakeItem make, int prefetch)

@@ -210,6 +210,17 @@ private Q_SLOTS:
         }
     }
 
+    void ownParallelLoopsUseLibTorchsThreads() {
+        // Augmentation and FusedAdam split their loops with at::parallel_for; built without
+        // OpenMP they silently ran on one thread (until session 11).
+        const int before = torch::get_num_threads();
+        torch::set_num_threads(2);
+        QCOMPARE(parallelLoopThreads(), 2);
+        torch::set_num_threads(1);
+        QCOMPARE(parallelLoopThreads(), 1);
+        torch::set_num_threads(before);
+    }
+
     void loaderThreadsLeaveTheCoresToLibTorchOnTheCpu() {
         const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         const int saved = at::get_num_threads();

@@ -23,6 +23,11 @@ namespace bmsc::ml {
 /// doc/RESULTS.md). Items do not depend on the thread count.
 int loaderThreadsFor(int configured, const torch::Device& device);
 
+/// How many threads this library's own at::parallel_for loops (augmentation, FusedAdam) run
+/// on: LibTorch's intra-op thread count, unless the library was built without the OpenMP
+/// flag that LibTorch's header-only loop needs (then 1).
+int parallelLoopThreads();
+
 /// One mini-batch: inputs (N, C, X, Y, Z) and class targets (N) as int64.
 struct Batch {
     torch::Tensor inputs;
