@@ -126,4 +126,14 @@ torch::Tensor extractPatch(const torch::Tensor& cxyz, const std::array<std::int6
     return patch;
 }
 
+torch::Tensor augmentedPatch(const torch::Tensor& cxyz, const std::array<std::int64_t, 3>& origin,
+                             const std::array<std::int64_t, 3>& size,
+                             const AugmentationDraw& draw) {
+    const std::array<std::int64_t, 3> margin{size[0] / 4, size[1] / 4, 0};
+    const auto context =
+        extractPatch(cxyz, {origin[0] - margin[0], origin[1] - margin[1], origin[2]},
+                     {size[0] + 2 * margin[0], size[1] + 2 * margin[1], size[2]});
+    return augmentWindow(context, draw, {margin[0], margin[1]}, {size[0], size[1]});
+}
+
 }  // namespace bmsc::ml

@@ -232,15 +232,8 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
     if (!augmenting) {
         return {extractPatch(volume, origin, options.patchSize), label};
     }
-    // Rotate a larger context about the patch centre and keep the patch's window, so that the
-    // corners hold image rather than the rotation's zero border (only the window is computed).
-    const auto& p = options.patchSize;
-    const Triple margin{p[0] / 4, p[1] / 4, 0};
-    const Triple big{p[0] + 2 * margin[0], p[1] + 2 * margin[1], p[2]};
-    const Triple bigOrigin{origin[0] - margin[0], origin[1] - margin[1], origin[2]};
-    const auto context = extractPatch(volume, bigOrigin, big);
     const auto draw = drawAugmentation(options.augmentation, rng);
-    return {augmentWindow(context, draw, {margin[0], margin[1]}, {p[0], p[1]}), label};
+    return {augmentedPatch(volume, origin, options.patchSize, draw), label};
 }
 
 }  // namespace bmsc::ml

@@ -113,13 +113,7 @@ std::pair<torch::Tensor, int> makeItem(const Case& c, const std::vector<torch::T
         origin[a] =
             static_cast<std::int64_t>(rng() % static_cast<std::uint64_t>(c.breast[a] - p[a] + 1));
     }
-    // Rotate a larger context about the patch centre and keep the patch (as makeItem does).
-    const Triple margin{p[0] / 4, p[1] / 4, 0};
-    const Triple big{p[0] + 2 * margin[0], p[1] + 2 * margin[1], p[2]};
-    const auto context =
-        ml::extractPatch(volume, {origin[0] - margin[0], origin[1] - margin[1], origin[2]}, big);
-    return {ml::augmentWindow(context, ml::drawAugmentation(c.config.augmentation, rng),
-                              {margin[0], margin[1]}, {p[0], p[1]}),
+    return {ml::augmentedPatch(volume, origin, p, ml::drawAugmentation(c.config.augmentation, rng)),
             label};
 }
 

@@ -47,4 +47,10 @@ torch::Tensor augmentWindow(const torch::Tensor& cxyz, const AugmentationDraw& d
 torch::Tensor extractPatch(const torch::Tensor& cxyz, const std::array<std::int64_t, 3>& origin,
                            const std::array<std::int64_t, 3>& size);
 
+/// The training patch at `origin` of `size`, augmented by `draw`: a context ½ larger in x and y
+/// is rotated about the patch centre and only the patch's window is kept (augmentWindow), so
+/// that its corners hold image rather than the rotation's zero border.
+torch::Tensor augmentedPatch(const torch::Tensor& cxyz, const std::array<std::int64_t, 3>& origin,
+                             const std::array<std::int64_t, 3>& size, const AugmentationDraw& draw);
+
 }  // namespace bmsc::ml
