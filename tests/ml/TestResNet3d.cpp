@@ -338,6 +338,64 @@ private Q_SLOTS:
         }
     }
 
+    void slabConvolutionEqualsConv3d() {
+        // convolveSlab() folds a thin input's slices into the channels of a 2D convolution:
+        // the same values and both gradients as LibTorch's 3D convolution, for the c2 blocks of
+        // a 64×64×4 patch, a stride-2 axis in z, the stem's 7×7×7 kernel over 4 and 3 slices
+        // (taps that meet only padding), and a single slice.
+        struct Case {
+            std::vector<std::int64_t> shape, weight, stride, padding;
+        };
+        const std::vector<Case> cases{
+            {{2, 5, 16, 16, 4}, {7, 5, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}},
+            {{2, 5, 17, 16, 3}, {4, 5, 3, 3, 3}, {2, 2, 2}, {1, 1, 1}},
+            {{2, 6, 32, 32, 4}, {8, 6, 7, 7, 7}, {2, 2, 1}, {3, 3, 3}},
+            {{1, 6, 21, 18, 3}, {8, 6, 7, 7, 7}, {2, 2, 1}, {3, 3, 3}},
+            {{3, 4, 16, 16, 1}, {5, 4, 3, 3, 3}, {1, 1, 1}, {1, 1, 1}},
+        };
+        torch::manual_seed(6);
+        for (const auto& k : cases) {
+            const auto x = torch::randn(k.shape).requires_grad_(true);
+            const auto w = torch::randn(k.weight).mul_(0.1).requires_grad_(true);
+            const auto y = convolveSlab(x, w, k.stride, k.padding);
+            const auto expected = at::conv3d(x, w, torch::Tensor(), k.stride, k.padding);
+            QCOMPARE(y.sizes(), expected.sizes());
+            QVERIFY(y.is_contiguous());
+            QVERIFY(torch::allclose(y, expected, 1e-5, 1e-5));
+            const auto upstream = torch::randn_like(y);
+            const auto grads = torch::autograd::grad({y}, {x, w}, {upstream});
+            const auto reference = torch::autograd::grad({expected}, {x, w}, {upstream});
+            QVERIFY(torch::allclose(grads[0], reference[0], 1e-4, 1e-5));
+            QVERIFY(torch::allclose(grads[1], reference[1], 1e-4, 1e-4));
+            QVERIFY(reference[1].abs().sum().item<double>() > 0.0);
+        }
+        // Where it is used: thin inputs of the paper patch's size (not the demo patch's),
+        // kernels deeper than one tap, fp32 without autocast.
+        const auto w3 = torch::zeros({18, 18, 3, 3, 3});
+        const std::vector<std::int64_t> one{1, 1, 1}, two{2, 2, 2};
+        QVERIFY(slabPays(torch::zeros({4, 18, 16, 16, 4}), w3, one, one));
+        QVERIFY(!slabPays(torch::zeros({4, 18, 16, 16, 8}), w3, one, one));
+        QVERIFY(!slabPays(torch::zeros({4, 18, 8, 8, 4}), w3, one, one));
+        const auto stem = torch::zeros({18, 6, 7, 7, 7});
+        const std::vector<std::int64_t> stemStride{2, 2, 1}, stemPadding{3, 3, 3};
+        QVERIFY(slabPays(torch::zeros({4, 6, 64, 64, 4}), stem, stemStride, stemPadding));
+        QVERIFY(!slabPays(torch::zeros({4, 6, 32, 32, 4}), stem, stemStride, stemPadding));
+        QVERIFY(!slabPays(torch::zeros({4, 18, 16, 16, 4}), w3, two, one));
+        QVERIFY(!slabPays(torch::zeros({4, 18, 16, 16, 4}), torch::zeros({18, 18, 1, 1, 1}), one,
+                          std::vector<std::int64_t>{0, 0, 0}));
+        QVERIFY(!slabPays(torch::zeros({4, 18, 16, 16, 4}, torch::kDouble), w3.to(torch::kDouble),
+                          one, one));
+        // And convolve() takes it there: the module's values and gradients.
+        torch::nn::Conv3d c(torch::nn::Conv3dOptions(18, 18, 3).padding(1).bias(false));
+        const auto x = torch::randn({4, 18, 16, 16, 4}).requires_grad_(true);
+        const auto y = convolve(c, x);
+        QVERIFY(torch::allclose(y, c->forward(x), 1e-5, 1e-5));
+        const auto grads = torch::autograd::grad({y.sum()}, {x, c->weight});
+        const auto expected = torch::autograd::grad({c->forward(x).sum()}, {x, c->weight});
+        QVERIFY(torch::allclose(grads[0], expected[0], 1e-4, 1e-5));
+        QVERIFY(torch::allclose(grads[1], expected[1], 1e-4, 1e-4));
+    }
+
     void stemWeightGradientByCorrelationEqualsAutograd() {
         // convolveStem() computes the stem's weight gradient as a correlation of input and
         // output gradient: the same forward values and the same gradient as the module under

@@ -90,10 +90,26 @@ private:
 };
 TORCH_MODULE(Norm3d);
 
-/// `c` applied to `x`: oneDNN directly for dense fp32 inference on the CPU (which LibTorch 1.13
-/// skips for small batch-1 inputs), else the module's own forward; along an axis where `x` is
-/// one voxel long, a stride-1 3-tap kernel with padding 1 is cut to its centre tap (the outer
-/// taps meet only zero padding). Same weights, same result to float rounding.
+/// A 3D convolution (no bias, dilation 1) of a thin input computed as a 2D one: the Z slices
+/// folded into the channels, channels last, the weight laid out as a (O·Zout, C·Z, kx, ky)
+/// kernel whose block (o, i) is the z tap that takes input slice i to output slice o (zero out
+/// of the kernel's reach). oneDNN's 2D kernels on a 4-slice patch run 2–3× faster than its 3D
+/// ones (forward and backward) even though the blocks of zeros are computed too; differentiable
+/// through LibTorch's own operations. Same result to float rounding.
+torch::Tensor convolveSlab(const torch::Tensor& x, const torch::Tensor& weight,
+                           at::IntArrayRef stride, at::IntArrayRef padding);
+/// Whether convolveSlab pays (measured, doc/RESULTS.md): fp32 on the CPU without autocast, an
+/// input at most 4 slices deep under a kernel deeper than 1, and an output plane times folded
+/// input channels (C·Z) of at least 16·16·48 — a paper patch's stem and c2, not a demo patch's
+/// (smaller problems gain less than the layout copies cost; deeper inputs, where most blocks
+/// are zero, run faster in 3D).
+bool slabPays(const torch::Tensor& x, const torch::Tensor& weight, at::IntArrayRef stride,
+              at::IntArrayRef padding);
+
+/// `c` applied to `x`: convolveSlab where slabPays; oneDNN directly for dense fp32 inference on the
+/// CPU (which LibTorch 1.13 skips for small batch-1 inputs), else the module's own forward; along
+/// an axis where `x` is one voxel long, a stride-1 3-tap kernel with padding 1 is cut to its centre
+/// tap (the outer taps meet only zero padding). Same weights, same result to float rounding.
 torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x);
 
 /// The stem convolution `c` (no bias) applied to `x`: while training in fp32 on the CPU with an
