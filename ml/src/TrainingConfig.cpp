@@ -122,6 +122,21 @@ enum class BreastPass { Whole, Tiles, Windows };
 const Names<BreastPass> kBreastPasses{
     {BreastPass::Whole, "whole"}, {BreastPass::Tiles, "tiles"}, {BreastPass::Windows, "windows"}};
 
+/// The max pool's cells on a one-pass breast: the (2,2,1) pool of NETWORK.md, or the C5 map
+/// of one Stage 1 patch (ResNet3dOptions::cellPool).
+enum class BreastCells { Pooled, Patch };
+const Names<BreastCells> kBreastCells{{BreastCells::Pooled, "pooled"},
+                                      {BreastCells::Patch, "patch"}};
+
+BreastCells cellsOf(const ResNet3dOptions& n) {
+    return n.cellPool == std::array<std::int64_t, 3>{2, 2, 1} ? BreastCells::Pooled
+                                                              : BreastCells::Patch;
+}
+
+std::array<std::int64_t, 3> patchCells(const std::array<std::int64_t, 3>& patch) {
+    return {patch[0] / 32, patch[1] / 32, patch[2] / 4};
+}
+
 BreastPass passOf(const ResNet3dOptions& n) {
     return n.breastTile[0] == 0             ? BreastPass::Whole
            : n.breastStride == n.breastTile ? BreastPass::Tiles
@@ -268,6 +283,7 @@ json TrainingConfig::toJson() const {
              ? json{network.breastStride[0], network.breastStride[1], network.breastStride[2]}
              : json{0, 0, 0}},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
+        {"breast_cells", nameOf(kBreastCells, cellsOf(network))},
         {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
         {"folds", folds},
         {"ensemble", ensemble},
@@ -311,6 +327,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     std::array<std::int64_t, 4> blocks = c.network.blocks;
     std::string ignoredPreset;
     BreastPass pass = passOf(c.network);
+    BreastCells cells = cellsOf(c.network);
     // "window_stride": the step between windows of "breast_pass": "windows" (0 0 0: half the
     // patch). A finer step puts every lesion nearer some window's centre.
     std::array<std::int64_t, 3> windowStride{0, 0, 0};
@@ -365,6 +382,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
          {"window_stride", intoTriple(windowStride)},
          {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
+         {"breast_cells", intoChoice(cells, kBreastCells, "breast_cells", source)},
          {"test_augmentation",
           intoChoice(c.testAugmentation, kTestAugmentations, "test_augmentation", source)},
          {"folds", into(c.folds)},
@@ -379,6 +397,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
     c.preprocess.grid = grid;
     c.network.blocks = blocks;
     const auto& p = c.patchSize;
+    c.network.cellPool =
+        cells == BreastCells::Pooled ? std::array<std::int64_t, 3>{2, 2, 1} : patchCells(p);
     c.network.breastTile = pass == BreastPass::Whole ? std::array<std::int64_t, 3>{0, 0, 0} : p;
     const bool defaultStride = windowStride == std::array<std::int64_t, 3>{0, 0, 0};
     c.network.breastStride = pass != BreastPass::Windows ? c.network.breastTile
@@ -464,6 +484,11 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "use a larger patch or \"norm\": \"batch\"");
     require(patchSize[0] <= bx && patchSize[1] <= by && patchSize[2] <= bz,
             "'patch_size' must fit in the breast grid");
+    const auto& cell = network.cellPool;
+    require(cellsOf(network) == BreastCells::Pooled ||
+                (cell == patchCells(patchSize) && (bx / 32) % cell[0] == 0 &&
+                 (by / 32) % cell[1] == 0 && (bz / 4) % cell[2] == 0),
+            "'breast_cells' \"patch\" needs a breast grid that is a whole number of patches");
     const auto& tile = network.breastTile;
     const auto& step = network.breastStride;
     const std::array<std::int64_t, 3> none{0, 0, 0};

@@ -255,6 +255,26 @@ private Q_SLOTS:
         average->fc()->bias.data().copy_(model->fc()->bias.data());
         QVERIFY(torch::allclose(average->classify(c5), perCell.mean(2), 1e-5, 1e-6));
         QVERIFY(!torch::allclose(average->classify(c5), logits, 1e-3, 1e-3));
+        // One pass over the breast: cells of 2×2×1 C5 positions averaged (the (2,2,1) pool),
+        // or with cellPool {1, 1, 1} (a 32×32×4 patch's C5 map) every position its own cell.
+        options.breastTile = {0, 0, 0};
+        options.breastStride = {0, 0, 0};
+        options.breastPool = BreastPool::Max;
+        for (const bool single : {false, true}) {
+            options.cellPool = single ? std::array<std::int64_t, 3>{1, 1, 1}
+                                      : std::array<std::int64_t, 3>{2, 2, 1};
+            BreastClassifier onePass(options, HeadKind::WholeBreast);
+            onePass->eval();
+            const auto cells = single ? c5 : torch::avg_pool3d(c5, {2, 2, 1}, {2, 2, 1});
+            const auto heads = onePass->fc()->forward(cells).flatten(2);
+            QCOMPARE(heads.size(2), std::int64_t{single ? 16 : 4});
+            const auto margin = heads.select(1, 1) - heads.select(1, 0);
+            const auto out = onePass->classify(c5);
+            for (int n = 0; n < 3; ++n) {
+                QVERIFY(torch::allclose(
+                    out[n], heads[n].select(1, margin[n].argmax().item<std::int64_t>())));
+            }
+        }
     }
 
     void directOneDnnConvolutionEqualsTheModule() {

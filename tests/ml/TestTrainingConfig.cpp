@@ -219,6 +219,19 @@ private Q_SLOTS:
         QVERIFY2(e.contains("background_candidates") && e.contains("1..64"), qPrintable(e));
         const auto hard = TrainingConfig::fromJson({{"background_candidates", 8}}, "x");
         QCOMPARE(TrainingConfig::fromJson(hard.toJson(), "x").backgroundCandidates, 8);
+        // The max pool's cells: the (2,2,1) pool by default, one patch's C5 map on request.
+        using Cells = std::array<std::int64_t, 3>;
+        QVERIFY(TrainingConfig::fromPreset("demo").network.cellPool == (Cells{2, 2, 1}));
+        const auto single =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"breast_cells", "patch"}}, "x");
+        QVERIFY(single.network.cellPool == (Cells{1, 1, 1}));
+        QCOMPARE(single.toJson()["breast_cells"].get<std::string>(), std::string("patch"));
+        QCOMPARE(TrainingConfig::fromJson(single.toJson(), "x").toJson().dump(),
+                 single.toJson().dump());
+        e = errorOf({{"breast_cells", "quarter"}});
+        QVERIFY2(e.contains("breast_cells") && e.contains("pooled or patch"), qPrintable(e));
+        e = errorOf({{"preset", "demo"}, {"breast_cells", "patch"}, {"patch_size", {64, 64, 12}}});
+        QVERIFY2(e.contains("breast_cells") && e.contains("whole number"), qPrintable(e));
     }
 
     void documentedConfigsLoad() {

@@ -76,6 +76,11 @@ struct ResNet3dOptions {
     std::array<std::int64_t, 3> breastTile{0, 0, 0};
     std::array<std::int64_t, 3> breastStride{0, 0, 0};
     BreastPool breastPool = BreastPool::Average;
+    /// BreastPool::Max on a one-pass breast: how many C5 positions are averaged into one cell.
+    /// {2, 2, 1}, the (2,2,1) pool of NETWORK.md, is the C5 map of a 64×64×4 patch; the C5 map
+    /// of a 32×32×4 patch (the demo preset's) is {1, 1, 1}, so that each cell sees the region a
+    /// Stage 1 patch saw rather than four of them averaged (TrainingConfig "breast_cells").
+    std::array<std::int64_t, 3> cellPool{2, 2, 1};
 };
 
 /// Instance or batch normalisation (NormKind), without affine parameters.
