@@ -81,7 +81,6 @@ std::optional<Triple> enhancingBackgroundOrigin(const torch::Tensor& volume,
     if (candidates <= 1) {
         return backgroundPatchOrigin(lesions, patch, size, rng);
     }
-    const auto enhancement = volume[1] - volume[0];
     std::optional<Triple> best;
     float bestValue = 0.0F;
     for (int c = 0; c < candidates; ++c) {
@@ -89,13 +88,13 @@ std::optional<Triple> enhancingBackgroundOrigin(const torch::Tensor& volume,
         if (!origin) {
             return best;
         }
+        // post1 − pre over the candidate's patch only: a whole-volume subtraction per
+        // background item would cost a 256×256×32 pass for a 64×64×4 answer.
         using torch::indexing::Slice;
         const auto& o = *origin;
-        const float value = enhancement
-                                .index({Slice(o[0], o[0] + patch[0]), Slice(o[1], o[1] + patch[1]),
-                                        Slice(o[2], o[2] + patch[2])})
-                                .max()
-                                .item<float>();
+        const auto box = volume.index({Slice(0, 2), Slice(o[0], o[0] + patch[0]),
+                                       Slice(o[1], o[1] + patch[1]), Slice(o[2], o[2] + patch[2])});
+        const float value = (box[1] - box[0]).max().item<float>();
         if (!best || value > bestValue) {
             best = origin;
             bestValue = value;

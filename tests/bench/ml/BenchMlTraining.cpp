@@ -4,8 +4,9 @@
 // augmentation in the loop, for Stage 1 (lesion patches) and Stage 2 (whole breasts) at the
 // demo and paper presets' sizes (ml::TrainingConfig::fromPreset). C++: the product's
 // BatchLoader (worker threads prefetching where ml::loaderThreadsFor allows them) building items
-// the way ml::makeItem does (extractPatch of a context + ml::augment + crop, or ml::augment of the
-// whole breast) from synthetic in-memory breasts, and the step exactly as ml::Trainer does it.
+// the way ml::makeItem does (ml::augmentedPatch: the patch's window of a rotated context, or
+// ml::augment of the whole breast) from synthetic in-memory breasts, and the step exactly as
+// ml::Trainer does it.
 // Python: what the authors' code does, one sample after the other: scipy.ndimage.rotate (order 1)
 // per channel + flips, then a PyTorch step (reference_resnet3d.py). The two alternate case by case
 // over a few rounds, and a ratio compares the C++ and Python runs of one round: on a shared virtual
