@@ -35,6 +35,27 @@ torch::Tensor augment(const torch::Tensor& input, const AugmentationDraw& draw) 
     return augmentWindow(input, draw, {0, 0}, {input.size(1), input.size(2)});
 }
 
+std::array<double, 2> augmentedPoint(const AugmentationDraw& draw, std::int64_t X, std::int64_t Y,
+                                     const std::array<double, 2>& point) {
+    // augmentWindow reads output (x, y), flipped, from source C + R·(x, y − C) / scale with
+    // R = [[cos, sin], [−sin, cos]]; its inverse takes a source point to C + scale·Rᵀ(p − C),
+    // then the flips.
+    const double cx = (static_cast<double>(X) - 1.0) / 2.0;
+    const double cy = (static_cast<double>(Y) - 1.0) / 2.0;
+    const double c = std::cos(draw.angleRadians) * draw.scale;
+    const double s = std::sin(draw.angleRadians) * draw.scale;
+    const double dx = point[0] - cx, dy = point[1] - cy;
+    double x = c * dx - s * dy + cx;
+    double y = s * dx + c * dy + cy;
+    if (draw.flipX) {
+        x = static_cast<double>(X) - 1.0 - x;
+    }
+    if (draw.flipY) {
+        y = static_cast<double>(Y) - 1.0 - y;
+    }
+    return {x, y};
+}
+
 torch::Tensor augmentWindow(const torch::Tensor& input, const AugmentationDraw& draw,
                             const std::array<std::int64_t, 2>& origin,
                             const std::array<std::int64_t, 2>& size) {

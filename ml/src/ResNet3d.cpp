@@ -413,16 +413,7 @@ torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
     // mean over the windows' cells.
     torch::Tensor y;
     if (head_ == HeadKind::WholeBreast && options_.breastPool == BreastPool::Max) {
-        // One cell per patch-sized region: a window, or the C5 positions of a patch-sized
-        // region of a one-pass breast averaged (the (2,2,1) pool for 64×64×4; one position
-        // for 32×32×4 with cellPool {1, 1, 1}).
-        const auto& k = options_.cellPool;
-        const std::array<std::int64_t, 3> one{1, 1, 1}, pair{2, 2, 1};
-        const auto cells = windowed() || k == one ? features
-                           : k == pair
-                               ? pool_(features)
-                               : F::avg_pool3d(features, F::AvgPool3dFuncOptions(k).stride(k));
-        const auto logits = fc_(cells).flatten(2);  // (N, classes, cells)
+        const auto logits = cellLogits(features);
         const auto malignancy = logits.select(1, logits.size(1) - 1) - logits.select(1, 0);
         const auto best = malignancy.argmax(1).view({-1, 1, 1}).expand({-1, logits.size(1), 1});
         return logits.gather(2, best).squeeze(2);
@@ -433,6 +424,25 @@ torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
         y = F::adaptive_avg_pool3d(features, F::AdaptiveAvgPool3dFuncOptions(1));
     }
     return fc_(y).flatten(1);
+}
+
+torch::Tensor BreastClassifierImpl::cellLogits(const torch::Tensor& features) {
+    TORCH_CHECK(head_ == HeadKind::WholeBreast && options_.breastPool == BreastPool::Max,
+                "cellLogits needs a whole-breast head with the max pool");
+    // One cell per patch-sized region: a window, or the C5 positions of a patch-sized region
+    // of a one-pass breast averaged (the (2,2,1) pool for 64×64×4; one position for 32×32×4
+    // with cellPool {1, 1, 1}).
+    const auto& k = options_.cellPool;
+    const std::array<std::int64_t, 3> one{1, 1, 1}, pair{2, 2, 1};
+    const auto cells = windowed() || k == one ? features
+                       : k == pair            ? pool_(features)
+                                   : F::avg_pool3d(features, F::AvgPool3dFuncOptions(k).stride(k));
+    return fc_(cells).flatten(2);
+}
+
+std::array<std::int64_t, 3> BreastClassifierImpl::cellSize() const {
+    const auto& k = options_.cellPool;
+    return {32 * k[0], 32 * k[1], 4 * k[2]};
 }
 
 torch::Tensor BreastClassifierImpl::forward(const torch::Tensor& x) {

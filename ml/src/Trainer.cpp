@@ -300,6 +300,8 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         BatchLoader loader(order.size(), config_.batchSize, loaderThreads_, [&](std::size_t i) {
             return makeItem(*cohort_, order[i], trainOptions, itemSeed(epochSeed, i));
         });
+        // Stage 2's lesion-supervised cells (TrainingConfig::cellLoss).
+        const bool cellLoss = stage == 2 && config_.cellLoss > 0;
         model->train();
         if (stage == 2 && config_.mode == TrainingMode::Curriculum &&
             config_.stage2FrozenBatchNorm) {
@@ -327,12 +329,38 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             const auto x = batch->inputs.to(device_);
             const auto y = batch->targets.to(device_);
             clearGradients(optimizer);
-            torch::Tensor logits;
+            torch::Tensor logits, cells;
             {
                 CpuAutocast guard(autocast);
-                logits = model->forward(x);
+                if (cellLoss) {
+                    const auto features = model->features(x);
+                    logits = model->classify(features);
+                    cells = model->cellLogits(features);
+                } else {
+                    logits = model->forward(x);
+                }
             }
-            const auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+            auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+            if (cellLoss) {
+                // The lesion annotations per cell, for the items of this batch as makeItem
+                // augmented them (cellTargets).
+                std::vector<torch::Tensor> targets;
+                const auto first = static_cast<std::size_t>(batchIndex) * batchSize;
+                for (std::size_t i = first; i < first + static_cast<std::size_t>(x.size(0)); ++i) {
+                    const auto& b = cohort_->breasts().at(order[i].breast);
+                    targets.push_back(cellTargets(
+                        b.lesions, {b.shape[1], b.shape[2], b.shape[3]}, model->cellSize(),
+                        wholeBreastDraw(trainOptions, itemSeed(epochSeed, i))));
+                }
+                const auto t = torch::stack(targets).to(device_);
+                TORCH_CHECK(t.size(1) == cells.size(2), "cell targets do not match the cells");
+                loss =
+                    loss +
+                    config_.cellLoss *
+                        torch::nn::functional::cross_entropy(
+                            cells.to(torch::kFloat32).transpose(1, 2).reshape({-1, cells.size(1)}),
+                            t.flatten());
+            }
             loss.backward();
             optimizer.step();
             const double l = loss.item<double>();

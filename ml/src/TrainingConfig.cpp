@@ -273,6 +273,7 @@ json TrainingConfig::toJson() const {
         {"class_balanced", classBalanced},
         {"background_patches", backgroundPatches},
         {"background_candidates", backgroundCandidates},
+        {"cell_loss", cellLoss},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
         {"lr_schedule", nameOf(kSchedules, schedule)},
@@ -375,6 +376,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"class_balanced", into(c.classBalanced)},
          {"background_patches", into(c.backgroundPatches)},
          {"background_candidates", into(c.backgroundCandidates)},
+         {"cell_loss", into(c.cellLoss)},
          {"selection", intoChoice(c.selection, kSelections, "selection", source)},
          {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
          {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
@@ -522,6 +524,9 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "'background_patches' must be in 0..10");
     require(backgroundCandidates >= 1 && backgroundCandidates <= 64,
             "'background_candidates' must be in 1..64");
+    require(cellLoss >= 0 && cellLoss <= 100, "'cell_loss' must be in 0..100");
+    require(cellLoss == 0 || (network.breastPool == BreastPool::Max && network.breastTile == none),
+            "'cell_loss' needs \"breast_pool\": \"max\" and \"breast_pass\": \"whole\"");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
     require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
     require(validationFraction > 0 && validationFraction < 1,

@@ -198,6 +198,41 @@ std::vector<Sample> epochOrder(const std::vector<Sample>& samples, bool classBal
     return order;
 }
 
+AugmentationDraw wholeBreastDraw(const ItemOptions& options, std::uint64_t seed) {
+    if (!options.training || !options.augmentation.enabled) {
+        return {};
+    }
+    std::mt19937_64 rng(seed);
+    return drawAugmentation(options.augmentation, rng);
+}
+
+torch::Tensor cellTargets(const std::vector<BreastLesion>& lesions, const Triple& size,
+                          const Triple& cell, const AugmentationDraw& draw) {
+    const Triple cells{size[0] / cell[0], size[1] / cell[1], size[2] / cell[2]};
+    auto targets = torch::zeros({cells[0] * cells[1] * cells[2]}, torch::kInt64);
+    auto t = targets.accessor<std::int64_t, 1>();
+    for (const auto& lesion : lesions) {
+        if (lesion.label != io::Label::Malignant) {
+            continue;
+        }
+        const auto moved =
+            augmentedPoint(draw, size[0], size[1], {lesion.index[0], lesion.index[1]});
+        const std::array<double, 3> p{moved[0], moved[1], lesion.index[2]};
+        Triple at{};
+        bool inside = true;
+        for (int a = 0; a < 3; ++a) {
+            // The voxel holding the point, rounded as insidePatch rounds it.
+            const auto voxel = static_cast<std::int64_t>(std::llround(p[a]));
+            at[a] = voxel >= 0 ? voxel / cell[a] : -1;
+            inside = inside && at[a] >= 0 && at[a] < cells[a];
+        }
+        if (inside) {
+            t[(at[0] * cells[1] + at[1]) * cells[2] + at[2]] = 1;
+        }
+    }
+    return targets;
+}
+
 std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sample& sample,
                                        const ItemOptions& options, std::uint64_t seed) {
     const auto& b = cohort.breasts().at(sample.breast);
@@ -209,8 +244,7 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
         if (!augmenting) {
             return {volume, sample.target};
         }
-        const auto draw = drawAugmentation(options.augmentation, rng);
-        return {augment(volume, draw), sample.target};
+        return {augment(volume, wholeBreastDraw(options, seed)), sample.target};
     }
     Triple origin{};
     if (sample.kind == SampleKind::LesionPatch) {

@@ -80,6 +80,53 @@ private Q_SLOTS:
         QVERIFY(threw);
     }
 
+    void augmentedPointFollowsTheImage() {
+        // A smooth blob at a known point: after augment() its centre of mass is where
+        // augmentedPoint() sends the point (what Stage 2's lesion-supervised cells rely on).
+        const std::int64_t X = 40, Y = 34;
+        const std::array<double, 2> centre{11.3, 21.6};
+        const auto xs = torch::arange(X, torch::kDouble).view({X, 1});
+        const auto ys = torch::arange(Y, torch::kDouble).view({1, Y});
+        const auto blob =
+            torch::exp(-((xs - centre[0]).pow(2) + (ys - centre[1]).pow(2)) / (2.0 * 2.0 * 2.0))
+                .to(torch::kFloat32)
+                .view({1, X, Y, 1})
+                .repeat({1, 1, 1, 2})
+                .contiguous();
+        for (const bool flipX : {false, true}) {
+            for (const bool flipY : {false, true}) {
+                for (const double angle : {0.0, 0.26, -0.4}) {
+                    AugmentationDraw d;
+                    d.flipX = flipX;
+                    d.flipY = flipY;
+                    d.angleRadians = angle;
+                    d.scale = angle > 0 ? 1.1 : 0.9;
+                    const auto out = augment(blob, d).select(3, 0).select(0, 0).to(torch::kDouble);
+                    const double mass = out.sum().item<double>();
+                    const std::array<double, 2> seen{(out * xs).sum().item<double>() / mass,
+                                                     (out * ys).sum().item<double>() / mass};
+                    const auto moved = augmentedPoint(d, X, Y, centre);
+                    const auto where =
+                        QString("flips %1 %2 angle %3: image (%4, %5), point (%6, %7)")
+                            .arg(flipX)
+                            .arg(flipY)
+                            .arg(angle)
+                            .arg(seen[0])
+                            .arg(seen[1])
+                            .arg(moved[0])
+                            .arg(moved[1]);
+                    QVERIFY2(
+                        std::abs(seen[0] - moved[0]) < 0.15 && std::abs(seen[1] - moved[1]) < 0.15,
+                        qPrintable(where));
+                }
+            }
+        }
+        // The identity leaves a point where it is.
+        const auto same = augmentedPoint({}, X, Y, centre);
+        QCOMPARE(same[0], centre[0]);
+        QCOMPARE(same[1], centre[1]);
+    }
+
     void drawsStayInRangeAndAreReproducible() {
         AugmentationOptions o;
         o.minScale = 0.8;

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -78,6 +79,52 @@ private Q_SLOTS:
         QCOMPARE(patchLabel(lesions, {20, 0, 0}, patch), 1);  // [20, 52): both
         QCOMPARE(patchLabel(lesions, {51, 0, 0}, patch), 0);  // just past it
         QCOMPARE(patchLabel(lesions, {30, 0, 3}, patch), 0);  // z 3..6 misses z = 2
+    }
+
+    void cellTargetsMarkTheCellsOfMalignantCentres() {
+        // A 64×64×16 demo breast in cells of 64×64×4 (the (2,2,1) pool) and of 32×32×4.
+        std::vector<BreastLesion> lesions(3);
+        lesions[0].index = {10, 12, 5};  // malignant, cell (0, 0, 1) of 32×32×4
+        lesions[0].label = io::Label::Malignant;
+        lesions[1].index = {50, 40, 13.6};  // benign: never a target
+        lesions[1].label = io::Label::Benign;
+        lesions[2].index = {40.4, 20, 15.4};  // malignant; z rounds to 15, the last slab
+        lesions[2].label = io::Label::Malignant;
+        const Triple size{64, 64, 16};
+        const auto slabs = cellTargets(lesions, size, {64, 64, 4}, {});
+        QCOMPARE(slabs.sizes().vec(), (std::vector<std::int64_t>{4}));
+        QCOMPARE(slabs.scalar_type(), torch::kInt64);
+        QVERIFY(torch::equal(slabs, torch::tensor({0, 1, 0, 1}, torch::kInt64)));
+        const auto cells = cellTargets(lesions, size, {32, 32, 4}, {});
+        QCOMPARE(cells.size(0), std::int64_t{16});
+        // x slowest, z fastest: (0, 0, 1) → 1; (1, 0, 3) → (1·2 + 0)·4 + 3 = 11.
+        auto expected = torch::zeros({16}, torch::kInt64);
+        expected[1] = 1;
+        expected[11] = 1;
+        QVERIFY(torch::equal(cells, expected));
+        // Mirrored left–right, as the item is: x → 63 − x moves both to the other column.
+        AugmentationDraw mirror;
+        mirror.flipX = true;
+        expected.zero_();
+        expected[(1 * 2 + 0) * 4 + 1] = 1;
+        expected[(0 * 2 + 0) * 4 + 3] = 1;
+        QVERIFY(torch::equal(cellTargets(lesions, size, {32, 32, 4}, mirror), expected));
+        // A quarter turn about the centre (31.5, 31.5): (10, 12) → (51, 10), still cell x 1.
+        AugmentationDraw quarter;
+        quarter.angleRadians = M_PI / 2;
+        const auto turned = augmentedPoint(quarter, 64, 64, {10, 12});
+        QVERIFY(std::abs(turned[0] - 51.0) < 1e-9 && std::abs(turned[1] - 10.0) < 1e-9);
+        // Scaled up, a centre near the border leaves the breast: no target.
+        AugmentationDraw zoom;
+        zoom.scale = 4.0;
+        QVERIFY(torch::equal(cellTargets({lesions[0]}, size, {32, 32, 4}, zoom),
+                             torch::zeros({16}, torch::kInt64)));
+        // The pool's cells drop a partial last cell: a breast 80 wide has two 32-wide columns.
+        std::vector<BreastLesion> edge(1);
+        edge[0].index = {70, 5, 0};
+        edge[0].label = io::Label::Malignant;
+        QCOMPARE(cellTargets(edge, {80, 64, 16}, {32, 32, 4}, {}).sum().item<std::int64_t>(),
+                 std::int64_t{0});
     }
 
     void backgroundPatchesHoldNoLesion() {

@@ -268,6 +268,9 @@ private Q_SLOTS:
             const auto cells = single ? c5 : torch::avg_pool3d(c5, {2, 2, 1}, {2, 2, 1});
             const auto heads = onePass->fc()->forward(cells).flatten(2);
             QCOMPARE(heads.size(2), std::int64_t{single ? 16 : 4});
+            QVERIFY(torch::allclose(onePass->cellLogits(c5), heads));
+            QVERIFY(onePass->cellSize() == (single ? std::array<std::int64_t, 3>{32, 32, 4}
+                                                   : std::array<std::int64_t, 3>{64, 64, 4}));
             const auto margin = heads.select(1, 1) - heads.select(1, 0);
             const auto out = onePass->classify(c5);
             for (int n = 0; n < 3; ++n) {

@@ -123,10 +123,12 @@ private Q_SLOTS:
         j.erase("test_augmentation");
         j.erase("ensemble");
         j.erase("background_candidates");
+        j.erase("cell_loss");
         const auto record = TrainingConfig::fromRecord(j, "run/config.json");
         QVERIFY(record.testAugmentation == TestAugmentation::None);
         QCOMPARE(record.ensemble, 1);
         QCOMPARE(record.backgroundCandidates, 1);  // uniform background patches, as before
+        QCOMPARE(record.cellLoss, 0.0);
         QVERIFY(record.network.inputScaling == InputScaling::None);
         QVERIFY(record.network.breastPool == BreastPool::Average);
         QCOMPARE(record.network.width, std::int64_t{16});  // what it recorded stays
@@ -228,6 +230,17 @@ private Q_SLOTS:
         QCOMPARE(single.toJson()["breast_cells"].get<std::string>(), std::string("patch"));
         QCOMPARE(TrainingConfig::fromJson(single.toJson(), "x").toJson().dump(),
                  single.toJson().dump());
+        // Lesion-supervised cells: off by default, on the max pool of a one-pass breast only.
+        QCOMPARE(TrainingConfig::fromPreset("demo").cellLoss, 0.0);
+        const auto supervised =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"cell_loss", 0.5}}, "x");
+        QCOMPARE(TrainingConfig::fromJson(supervised.toJson(), "x").cellLoss, 0.5);
+        e = errorOf({{"preset", "demo"}, {"cell_loss", -1}});
+        QVERIFY2(e.contains("cell_loss") && e.contains("0..100"), qPrintable(e));
+        e = errorOf({{"cell_loss", 1}});  // the paper's average pool
+        QVERIFY2(e.contains("cell_loss") && e.contains("max"), qPrintable(e));
+        e = errorOf({{"preset", "demo"}, {"cell_loss", 1}, {"breast_pass", "windows"}});
+        QVERIFY2(e.contains("cell_loss") && e.contains("whole"), qPrintable(e));
         e = errorOf({{"breast_cells", "quarter"}});
         QVERIFY2(e.contains("breast_cells") && e.contains("pooled or patch"), qPrintable(e));
         e = errorOf({{"preset", "demo"}, {"breast_cells", "patch"}, {"patch_size", {64, 64, 12}}});

@@ -371,6 +371,38 @@ private Q_SLOTS:
                      .contains("backbone.input_scale"));
     }
 
+    void cellLossAddsTheLesionTargets() {
+        // "cell_loss": Stage 2 adds a cross-entropy of every cell of the max pool against the
+        // lesion annotations. Its first batch starts from the same weights and items as
+        // without it, so its loss is the breast loss plus a positive term; then it trains
+        // other weights.
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Naive;
+        config.network.breastPool = BreastPool::Max;
+        config.augmentation.enabled = true;  // the targets follow each item's draw
+        struct FirstLoss final : TrainingObserver {
+            double loss = -1.0;
+            void batchDone(const TrainingProgress& p) override {
+                if (p.stage == 2 && p.epoch == 0 && p.batch == 0) {
+                    loss = p.trainLoss;
+                }
+            }
+        };
+        std::array<FirstLoss, 2> first;
+        for (const int withCells : {0, 1}) {
+            config.cellLoss = withCells * 2.0;
+            auto o = options(withCells ? "cells" : "no-cells");
+            o.maxFolds = 1;
+            runCrossValidation(config, o, &first[static_cast<std::size_t>(withCells)]);
+        }
+        QVERIFY(first[0].loss > 0.0);
+        QVERIFY2(first[1].loss > first[0].loss + 1e-3,
+                 qPrintable(QString("%1 vs %2").arg(first[1].loss).arg(first[0].loss)));
+        QVERIFY(!sameWeights(weights(root_ / "cells/fold1/stage2_last.pt", config),
+                             weights(root_ / "no-cells/fold1/stage2_last.pt", config)));
+        QCOMPARE(readJson(root_ / "cells/config.json").at("cell_loss").get<double>(), 2.0);
+    }
+
     void frozenBatchNormKeepsStageOneStatistics() {
         auto config = bmsc::test::tinyConfig();
         config.stage2FrozenBatchNorm = true;

@@ -35,6 +35,12 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
 /// contiguous tensor; work is split over LibTorch's intra-op threads.
 torch::Tensor augment(const torch::Tensor& cxyz, const AugmentationDraw& draw);
 
+/// Where `augment(·, draw)` of a volume X × Y voxels in-plane moves the in-plane point (x, y):
+/// the forward map of the transform that augment inverts per output voxel (z is unchanged).
+/// The point may land outside the volume (rotated or scaled out of it).
+std::array<double, 2> augmentedPoint(const AugmentationDraw& draw, std::int64_t X, std::int64_t Y,
+                                     const std::array<double, 2>& point);
+
 /// The (C, size[0], size[1], Z) window at in-plane `origin` of `augment(cxyz, draw)`, equal to
 /// it bit for bit, computing only the window: a patch rotated within its context costs the
 /// patch, not the context.

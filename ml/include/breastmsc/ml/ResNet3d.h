@@ -178,6 +178,12 @@ public:
     torch::Tensor features(const torch::Tensor& x);
     /// Logits from C5 features (so that CAM and logits come from one forward pass).
     torch::Tensor classify(const torch::Tensor& features);
+    /// A whole-breast head with BreastPool::Max: the logits of every cell (N, classes, cells),
+    /// cells in (x, y, z) order with z fastest; classify() takes the most malignant of them.
+    torch::Tensor cellLogits(const torch::Tensor& features);
+    /// The voxels one cell of cellLogits covers on a one-pass breast (not windowed): cellPool
+    /// times the backbone's stride (32, 32, 4), from the breast's origin.
+    std::array<std::int64_t, 3> cellSize() const;
     /// Replaces the head with a fresh one of `kind` (Stage 1 → Stage 2), keeping the backbone.
     void resetHead(HeadKind kind);
     /// Switches the pooling to `kind` and keeps the head's weights: the Stage 1 lesion head

@@ -62,6 +62,11 @@ struct TrainingConfig {
     /// Stage 1 training: each background patch is the most enhancing of this many lesion-free
     /// draws (hard negatives); 1 = a uniform draw. Evaluation patches stay uniform.
     int backgroundCandidates = 1;
+    /// Stage 2 with the max pool on a one-pass breast: the weight of an added cross-entropy of
+    /// every cell against the lesion annotations (cellTargets: 1 where a malignant lesion's
+    /// centre lies in the cell), so that the cell the pool picks is the lesion's; 0 = off (the
+    /// breast label alone, as the paper).
+    double cellLoss = 0.0;
     SelectionMetric selection = SelectionMetric::Auroc;
     Stage2Head stage2Head = Stage2Head::Fresh;
     LearningRateSchedule schedule = LearningRateSchedule::Constant;

@@ -85,6 +85,19 @@ struct ItemOptions {
     AugmentationOptions augmentation;
 };
 
+/// The augmentation a whole-breast training item draws from `seed` (makeItem's own draw; the
+/// identity when not training or with augmentation off).
+AugmentationDraw wholeBreastDraw(const ItemOptions& options, std::uint64_t seed);
+
+/// Lesion targets for the cells of a whole-breast item (TrainingConfig "cell_loss"): a breast
+/// of `size` voxels split into cells of `cell` voxels from the origin (the network's cell
+/// lattice; a partial last cell is dropped, as the pooling drops it), 1 where the centre of a
+/// malignant lesion, moved by the item's augmentation `draw`, lies in the cell, else 0 — the
+/// Stage 1 patch rule applied to the cells. (cells) int64, x slowest, z fastest, as
+/// BreastClassifier::cellLogits orders them.
+torch::Tensor cellTargets(const std::vector<BreastLesion>& lesions, const Triple& size,
+                          const Triple& cell, const AugmentationDraw& draw);
+
 /// A (C, ...) input and its class for a sample. Training items draw their offset and
 /// augmentation from `seed`; evaluation items are deterministic (lesion-centred patches).
 std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sample& sample,
