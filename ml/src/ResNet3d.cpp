@@ -55,6 +55,13 @@ bool slabPays(const torch::Tensor& x, const torch::Tensor& weight, at::IntArrayR
     if (depth > 4 || kz == 1) {
         return false;
     }
+    // A kernel longer than the padded input along some axis has no output: LibTorch's own
+    // error, not a folded convolution (integer division alone would round −1/2 up to 0).
+    for (int d = 0; d < 3; ++d) {
+        if (x.size(2 + d) + 2 * padding[d] < weight.size(2 + d)) {
+            return false;
+        }
+    }
     std::int64_t plane = 1;
     for (int d = 0; d < 2; ++d) {
         plane *= (x.size(2 + d) + 2 * padding[d] - weight.size(2 + d)) / stride[d] + 1;
@@ -62,8 +69,7 @@ bool slabPays(const torch::Tensor& x, const torch::Tensor& weight, at::IntArrayR
     // Measured (bench_ml_training --profile): the paper stem (32×32 outputs of 6·4 folded
     // channels) 12.1 → 3.8 ms, c2 of a paper patch (16×16 of 18·4) 2.5–3× faster; the demo
     // stem (16×16 of 6·4) 1.18 → 0.90 ms, which the two layout copies take back.
-    return plane * x.size(1) * depth >= 16 * 16 * 48 &&
-           (depth + 2 * padding[2] - kz) / stride[2] + 1 >= 1;
+    return plane * x.size(1) * depth >= 16 * 16 * 48;
 }
 
 torch::Tensor convolveSlab(const torch::Tensor& x, const torch::Tensor& weight,
@@ -434,9 +440,12 @@ torch::Tensor BreastClassifierImpl::cellLogits(const torch::Tensor& features) {
     // with cellPool {1, 1, 1}).
     const auto& k = options_.cellPool;
     const std::array<std::int64_t, 3> one{1, 1, 1}, pair{2, 2, 1};
-    const auto cells = windowed() || k == one ? features
-                       : k == pair            ? pool_(features)
-                                   : F::avg_pool3d(features, F::AvgPool3dFuncOptions(k).stride(k));
+    torch::Tensor cells = features;
+    if (!windowed() && k == pair) {
+        cells = pool_(features);
+    } else if (!windowed() && k != one) {
+        cells = F::avg_pool3d(features, F::AvgPool3dFuncOptions(k).stride(k));
+    }
     return fc_(cells).flatten(2);
 }
 
