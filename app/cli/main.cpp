@@ -3,10 +3,16 @@
 #include "Commands.h"
 #include "breastmsc/io/Error.h"
 
+#ifdef BMSC_CLI_WITH_ML
+#include "breastmsc/ml/Memory.h"
+#endif
+
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
+#include <string_view>
 
 int main(int argc, char** argv) {
     CLI::App app{"BreastMSC: breast DCE-MRI studies, cohorts and the multi-scale curriculum CNN",
@@ -23,6 +29,16 @@ int main(int argc, char** argv) {
     bmsc::cli::addCamCommand(app);
 #endif
     bmsc::cli::installInterruptHandler();
+#ifdef BMSC_CLI_WITH_ML
+    // Training and inference reuse their freed blocks instead of faulting in fresh pages every
+    // step (doc/RESULTS.md); the cache is the process's until the command ends.
+    // BREASTMSC_CPU_BLOCK_CACHE=0 leaves LibTorch's own allocator (to compare, or to look at
+    // memory with tools that watch malloc).
+    if (const char* cache = std::getenv("BREASTMSC_CPU_BLOCK_CACHE");
+        cache == nullptr || std::string_view(cache) != "0") {
+        bmsc::ml::installCpuBlockCache();
+    }
+#endif
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -1,4 +1,5 @@
 // bench_ml_augment [--threads N] [--repeats N] [--quick] [--python PATH] [--keep]
+//                  [--no-block-cache] [--python-retains]
 // Augmentation alone on one 6×256×256×32 breast: mirror (x) + rotation about z by 10°, linear
 // interpolation, zero border. The product's ml::augment next to what the authors' code does
 // with scipy.ndimage (rotate per channel, axes in-plane, order=1, reshape=False, + np.flip).
@@ -24,8 +25,12 @@ namespace {
 
 const char* kUsage =
     "usage: bench_ml_augment [--threads N] [--repeats N] [--quick] [--python PATH] [--keep]\n"
+    "                        [--no-block-cache] [--python-retains]\n"
     "  ml::augment (mirror + rotation about z, linear) on 6x256x256x32 next to scipy.ndimage.\n"
-    "  --quick: 6x64x64x16 and 2 repeats (a smoke run).\n";
+    "  --quick: 6x64x64x16 and 2 repeats (a smoke run).\n"
+    "  --no-block-cache: C++ with LibTorch's default CPU allocator (without it, large blocks\n"
+    "    come from ml's block cache, as in breastmsc-cli: ml::installCpuBlockCache).\n"
+    "  --python-retains: Python with glibc settings that keep freed blocks (GLIBC_TUNABLES).\n";
 
 struct Times {
     std::vector<double> wall, cpu;

@@ -1,4 +1,5 @@
 // bench_ml_inference [--threads N] [--repeats N] [--quick] [--python PATH] [--keep]
+//                    [--no-block-cache] [--python-retains]
 // Inference of one breast with the paper preset network (6 channels, width 18, whole-breast
 // head) on 256×256×32, batch 1: LibTorch fp32 and bf16 autocast (as the product runs it) next
 // to the same network with the same weights and input in Python PyTorch eager (Debian's
@@ -27,9 +28,13 @@ namespace {
 
 const char* kUsage =
     "usage: bench_ml_inference [--threads N] [--repeats N] [--quick] [--python PATH] [--keep]\n"
+    "                          [--no-block-cache] [--python-retains]\n"
     "  paper network (6 channels, width 18, whole-breast head), one 256x256x32 breast, batch 1:\n"
     "  C++ LibTorch fp32 / bf16 next to Python PyTorch eager with the same weights.\n"
-    "  --quick: a 64x64x8 input and 1 repeat (a smoke run).\n";
+    "  --quick: a 64x64x8 input and 1 repeat (a smoke run).\n"
+    "  --no-block-cache: C++ with LibTorch's default CPU allocator (without it, large blocks\n"
+    "    come from ml's block cache, as in breastmsc-cli: ml::installCpuBlockCache).\n"
+    "  --python-retains: Python with glibc settings that keep freed blocks (GLIBC_TUNABLES).\n";
 
 struct Timed {
     std::vector<double> seconds;

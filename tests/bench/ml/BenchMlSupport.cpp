@@ -1,5 +1,7 @@
 #include "BenchMlSupport.h"
 
+#include "breastmsc/ml/Memory.h"
+
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
@@ -44,6 +46,10 @@ BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool 
             o.python = value();
         } else if (a == "--keep") {
             o.keep = true;
+        } else if (a == "--no-block-cache") {
+            o.blockCache = false;
+        } else if (a == "--python-retains") {
+            o.pythonRetainsMemory = true;
         } else if (a == "-h" || a == "--help") {
             std::cout << usage;
             std::exit(0);
@@ -51,6 +57,15 @@ BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool 
             std::cerr << "unknown option " << a << "\n" << usage;
             std::exit(2);
         }
+    }
+    if (o.blockCache) {
+        ml::installCpuBlockCache();
+    }
+    if (o.pythonRetainsMemory) {
+        // Read by the Python reference's glibc at its start (this process read its own already):
+        // large blocks from the heap, which is not trimmed, so they are reused too.
+        setenv("GLIBC_TUNABLES", "glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647",
+               1);
     }
     // Inter-op threads can only be set before the first inter-op work: do it first.
     at::set_num_interop_threads(o.threads);
@@ -263,6 +278,12 @@ void printHeader(const std::string& title, const BenchOptions& options) {
     std::printf("threads   : %d intra-op, %d inter-op (LibTorch %s), Python the same\n",
                 at::get_num_threads(), at::get_num_interop_threads(), TORCH_VERSION);
     std::printf("load avg  : %s (from /proc/loadavg at start)\n", loadAverage().c_str());
+    std::printf(
+        "malloc    : C++ %s; Python %s\n",
+        options.blockCache ? "LibTorch's CPU tensors from ml's block cache (as breastmsc-cli)"
+                           : "LibTorch's default allocator (--no-block-cache)",
+        options.pythonRetainsMemory ? "glibc keeps freed blocks (GLIBC_TUNABLES, --python-retains)"
+                                    : "the system's default (as the authors' code runs)");
     std::printf("mode      : %s\n\n", options.quick ? "--quick (small sizes: a smoke run, figures "
                                                       "not comparable with the goals)"
                                                     : "full");

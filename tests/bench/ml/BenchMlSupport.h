@@ -27,11 +27,18 @@ struct BenchOptions {
     int rounds = 0;        ///< 0: the program's default (programs that alternate C++ and Python)
     std::string only;      ///< run only the cases whose name contains this (empty: all)
     bool profile = false;  ///< profile the C++ side instead of timing it
+    /// LibTorch's large CPU blocks come from ml's block cache, as in breastmsc-cli
+    /// (ml::installCpuBlockCache); false with --no-block-cache.
+    bool blockCache = true;
+    /// --python-retains: the Python reference runs with glibc settings that keep freed blocks
+    /// (GLIBC_TUNABLES), to see what is left of a ratio once both sides reuse their blocks.
+    bool pythonRetainsMemory = false;
 };
 
-/// Parses --threads N, --repeats N, --quick, --python PATH, --keep, --help (prints `usage` and
-/// exits) and, where `caseOptions`, --rounds N, --only TEXT and --profile. Sets LibTorch's intra-op
-/// and inter-op threads (must run before any torch work).
+/// Parses --threads N, --repeats N, --quick, --python PATH, --keep, --no-block-cache,
+/// --python-retains, --help (prints `usage` and exits) and, where `caseOptions`, --rounds N,
+/// --only TEXT and --profile. Sets LibTorch's intra-op and inter-op threads (must run before any
+/// torch work) and, unless --no-block-cache, installs ml's CPU block cache as the CLI does.
 BenchOptions parseOptions(int argc, char** argv, const std::string& usage,
                           bool caseOptions = false);
 

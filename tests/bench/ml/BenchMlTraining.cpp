@@ -1,5 +1,6 @@
 // bench_ml_training [--threads N] [--repeats N] [--rounds N] [--only TEXT] [--profile]
 //                   [--quick] [--python PATH] [--keep]
+//                   [--no-block-cache] [--python-retains]
 // Training throughput (samples/s) of one step = forward + backward + Adam at batch 4 with
 // augmentation in the loop, for Stage 1 (lesion patches) and Stage 2 (whole breasts) at the
 // demo and paper presets' sizes (ml::TrainingConfig::fromPreset). C++: the product's
@@ -42,6 +43,7 @@ namespace {
 const char* kUsage =
     "usage: bench_ml_training [--threads N] [--repeats N] [--rounds N] [--only TEXT] [--profile]\n"
     "                         [--quick] [--python PATH] [--keep]\n"
+    "                         [--no-block-cache] [--python-retains]\n"
     "  samples/s of training steps (batch 4, augmentation in the loop), Stage 1 and Stage 2 at\n"
     "  the demo and paper presets' sizes, C++ next to a Python loop with scipy.ndimage.\n"
     "  --repeats N: timed steps per case (default 10): Stage 1 demo 4N, Stage 1 paper 2N,\n"
@@ -52,7 +54,10 @@ const char* kUsage =
     "  --profile: instead of the table, the C++ step's operations by self time (LibTorch's\n"
     "    profiler), per case.\n"
     "  --quick: small inputs (64x64x4 patches, 64x64x8 breasts), 1 timed step, 1 round (a\n"
-    "    smoke run).\n";
+    "    smoke run).\n"
+    "  --no-block-cache: C++ with LibTorch's default CPU allocator (without it, large blocks\n"
+    "    come from ml's block cache, as in breastmsc-cli: ml::installCpuBlockCache).\n"
+    "  --python-retains: Python with glibc settings that keep freed blocks (GLIBC_TUNABLES).\n";
 
 struct Case {
     std::string name;
