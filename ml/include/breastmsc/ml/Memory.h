@@ -17,9 +17,9 @@ struct CpuBlockCacheStats {
 };
 
 /// Makes LibTorch allocate CPU tensors (and oneDNN's buffers, which it allocates through the same
-/// allocator) of `kCpuBlockCacheMinBytes` or more from a cache of freed blocks, the way its CUDA
-/// allocator does on a GPU. glibc hands large freed blocks back to the system (it maps every
-/// block above its mmap threshold fresh and trims the heap's free top), and a training step
+/// allocator) of `kCpuBlockCacheMinBytes` (16 KiB) or more from a cache of freed blocks, the way
+/// its CUDA allocator does on a GPU. glibc hands large freed blocks back to the system (it maps
+/// every block above its mmap threshold fresh and trims the heap's free top), and a training step
 /// allocates and frees the same few hundred blocks every step; on this machine touching a fresh
 /// page costs more than the arithmetic on it: a 4×18×64×64×32 3×3×3 convolution took 360 ms
 /// forward with fresh blocks and 90 ms with reused ones, a paper breast's training step 15.0 s
@@ -37,9 +37,11 @@ struct CpuBlockCacheStats {
 /// keep their own deleter); a second call does nothing.
 void installCpuBlockCache();
 
-/// Below it, LibTorch's allocator. On a shortened demo fold 16, 64 and 256 KiB gave the same
-/// time; with 4 MiB its Stage 1 epochs took 0.9–1.0 s against 0.5–0.6 s (doc/RESULTS.md).
-inline constexpr std::size_t kCpuBlockCacheMinBytes = std::size_t{256} << 10;
+/// Below it, LibTorch's allocator (glibc's heap). 256 KiB at first; the demo Stage 1 step's
+/// profile then showed blocks of 128–256 KiB (a patch's 221 KB context, zero-filled at 0.25 ms)
+/// still mapped fresh each step: at 16 KiB that profiled step went 36.4 → 22.7 ms, at 4 KiB no
+/// further (doc/RESULTS.md).
+inline constexpr std::size_t kCpuBlockCacheMinBytes = std::size_t{16} << 10;
 
 /// Unmaps every cached block (the blocks in use stay); returns the bytes given back. For a
 /// long-lived program (the desktop application) after a training or inference job.
