@@ -32,7 +32,7 @@ std::size_t pageRounded(std::size_t bytes) {
     return (bytes + page - 1) / page * page;
 }
 
-/// The cache's state, behind one mutex: allocations of this size are a few hundred per training
+/// The cache's state, behind one mutex: allocations of its sizes are a few hundred per training
 /// step, each a map lookup beside milliseconds of convolution.
 class BlockCache {
 public:
@@ -160,7 +160,8 @@ private:
         munmap(block.address, block.size);
     }
 
-    /// Removes the block freed longest ago (the cache holds tens of blocks: a scan will do).
+    /// Removes the block freed longest ago: a scan over the cached blocks (hundreds in a training
+    /// run), only ever needed above the limit.
     Block takeOldest() {
         auto oldest = free_.begin();
         for (auto it = free_.begin(); it != free_.end(); ++it) {
@@ -188,7 +189,7 @@ BlockCache& cache() {
     return *instance;
 }
 
-void deleteLarge(void* block) {
+void deleteCached(void* block) {
     cache().give(block);
 }
 
@@ -203,7 +204,7 @@ public:
     c10::DataPtr allocate(std::size_t bytes) const override {
         if (bytes >= kCpuBlockCacheMinBytes) {
             void* block = cache().allocate(bytes);
-            return {block, block, &deleteLarge, c10::Device(c10::DeviceType::CPU)};
+            return {block, block, &deleteCached, c10::Device(c10::DeviceType::CPU)};
         }
         void* data = c10::alloc_cpu(bytes);
         return {data, data, &c10::free_cpu, c10::Device(c10::DeviceType::CPU)};

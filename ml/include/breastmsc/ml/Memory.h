@@ -1,5 +1,5 @@
 #pragma once
-// LibTorch's CPU memory: a cache of large blocks, so that a training step reuses the blocks the
+// LibTorch's CPU memory: a cache of freed blocks, so that a training step reuses the blocks the
 // previous one freed instead of faulting in fresh pages.
 
 #include <cstddef>
@@ -9,11 +9,11 @@ namespace bmsc::ml {
 /// What the block cache holds and has done since it was installed.
 struct CpuBlockCacheStats {
     bool installed = false;
-    std::size_t hits = 0;         ///< large allocations served from the cache
-    std::size_t misses = 0;       ///< large allocations mapped fresh
+    std::size_t hits = 0;  ///< allocations of kCpuBlockCacheMinBytes or more served from the cache
+    std::size_t misses = 0;       ///< ... mapped fresh
     std::size_t cachedBytes = 0;  ///< freed blocks kept for reuse
     std::size_t cachedBlocks = 0;
-    std::size_t liveBytes = 0;  ///< large blocks in use
+    std::size_t liveBytes = 0;  ///< the cache's blocks in use
 };
 
 /// Makes LibTorch allocate CPU tensors (and oneDNN's buffers, which it allocates through the same
