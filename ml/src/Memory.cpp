@@ -90,9 +90,7 @@ public:
             free_.emplace(size, Free{block, ++clock_});
             stats_.cachedBytes += size;
             ++stats_.cachedBlocks;
-            while (stats_.cachedBytes > limit_ && !free_.empty()) {
-                evicted.push_back(takeOldest());
-            }
+            evicted = takeOverLimit();
         }
         for (const auto& f : evicted) {
             unmap(f);
@@ -121,9 +119,7 @@ public:
         {
             std::lock_guard lock(mutex_);
             limit_ = bytes;
-            while (stats_.cachedBytes > limit_ && !free_.empty()) {
-                evicted.push_back(takeOldest());
-            }
+            evicted = takeOverLimit();
         }
         for (const auto& f : evicted) {
             unmap(f);
@@ -158,6 +154,16 @@ private:
     static void unmap(const Block& block) {
         BMSC_UNPOISON(block.address, block.size);
         munmap(block.address, block.size);
+    }
+
+    /// Removes the blocks freed longest ago until the cache is within its limit (mutex held);
+    /// the caller unmaps them after unlocking.
+    std::vector<Block> takeOverLimit() {
+        std::vector<Block> taken;
+        while (stats_.cachedBytes > limit_ && !free_.empty()) {
+            taken.push_back(takeOldest());
+        }
+        return taken;
     }
 
     /// Removes the block freed longest ago: a scan over the cached blocks (hundreds in a training

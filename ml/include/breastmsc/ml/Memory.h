@@ -29,11 +29,10 @@ struct CpuBlockCacheStats {
 /// (tests/bench/ml/heap_growth_probe.c), so the cache is kept apart from malloc: a request takes
 /// the smallest cached block of at least its size and at most ⅛ more, else a fresh mapping; a freed
 /// block goes back to the cache, and the blocks freed longest ago are unmapped once the cache holds
-/// more than its limit
-/// (`setCpuBlockCacheLimit`; by default a quarter of the machine's memory) or when a fresh
-/// mapping fails. Smaller allocations go to LibTorch's own allocator as before. Values never
-/// change (where memory comes from, not what is computed). Process-wide: for programs (the CLI,
-/// the benchmarks) to call once at start-up, before tensors are made (tensors made before it
+/// more than its limit (`setCpuBlockCacheLimit`; by default a quarter of the machine's memory) or
+/// when a fresh mapping fails. Smaller allocations go to LibTorch's own allocator as before. Values
+/// never change (where memory comes from, not what is computed). Process-wide: for programs (the
+/// CLI, the benchmarks) to call once at start-up, before tensors are made (tensors made before it
 /// keep their own deleter); a second call does nothing.
 void installCpuBlockCache();
 
