@@ -111,6 +111,42 @@ torch::Tensor convolveSlab(const torch::Tensor& x, const torch::Tensor& weight,
         .contiguous();
 }
 
+namespace {
+
+// The kernel taps [first, first + taps) along each spatial axis, contiguous, as one autograd
+// node. Three chained narrows made three zero tensors and three copies in their backward (12 a
+// demo Stage 1 step), and a non-contiguous weight for the convolution to copy; this backward
+// writes the gradient into one zero tensor of the full kernel (the cut taps' gradient is zero,
+// and Adam needs it for every tap).
+class KernelTaps : public torch::autograd::Function<KernelTaps> {
+public:
+    static torch::Tensor forward(torch::autograd::AutogradContext* ctx, const torch::Tensor& weight,
+                                 std::vector<std::int64_t> first, std::vector<std::int64_t> taps) {
+        ctx->saved_data["sizes"] = c10::IValue(weight.sizes().vec());
+        ctx->saved_data["first"] = c10::IValue(first);
+        ctx->saved_data["taps"] = c10::IValue(taps);
+        return cut(weight, first, taps).contiguous();
+    }
+
+    static torch::autograd::tensor_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::tensor_list gradients) {
+        auto full = torch::zeros(ctx->saved_data["sizes"].toIntVector(), gradients[0].options());
+        cut(full, ctx->saved_data["first"].toIntVector(), ctx->saved_data["taps"].toIntVector())
+            .copy_(gradients[0]);
+        return {full, torch::Tensor(), torch::Tensor()};
+    }
+
+private:
+    static torch::Tensor cut(const torch::Tensor& w, const std::vector<std::int64_t>& first,
+                             const std::vector<std::int64_t>& taps) {
+        return w.narrow(2, first[0], taps[0])
+            .narrow(3, first[1], taps[1])
+            .narrow(4, first[2], taps[2]);
+    }
+};
+
+}  // namespace
+
 torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
     const auto& o = c->options;
     if (o.groups() != 1 || !c10::holds_alternative<torch::ExpandingArray<3>>(o.padding())) {
@@ -128,6 +164,7 @@ torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
     // data, the padding reduced to match (the same outputs; the cut taps' gradient is zero).
     auto weight = c->weight;
     auto padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
+    std::vector<std::int64_t> first(3, 0), taps(weight.sizes().begin() + 2, weight.sizes().end());
     bool narrowed = false;
     for (int d = 0; d < 3; ++d) {
         const std::int64_t length = x.size(2 + d), k = (*o.kernel_size())[d];
@@ -138,16 +175,20 @@ torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
         const std::int64_t outputs = (length + 2 * p - k) / s + 1;
         // Output i reads input i·s − p + t: tap t reads data for some output iff
         // p − (outputs − 1)·s ≤ t ≤ length − 1 + p.
-        const std::int64_t first = std::max<std::int64_t>(0, p - (outputs - 1) * s);
+        const std::int64_t from = std::max<std::int64_t>(0, p - (outputs - 1) * s);
         const std::int64_t last = std::min<std::int64_t>(k - 1, length - 1 + p);
-        const std::int64_t taps = last - first + 1, cutPadding = p - first;
-        if (taps >= k || taps < 1 || cutPadding < 0 ||
-            (length + 2 * cutPadding - taps) / s + 1 != outputs) {
+        const std::int64_t count = last - from + 1, cutPadding = p - from;
+        if (count >= k || count < 1 || cutPadding < 0 ||
+            (length + 2 * cutPadding - count) / s + 1 != outputs) {
             continue;
         }
-        weight = weight.narrow(2 + d, first, taps);
+        first[d] = from;
+        taps[d] = count;
         padding[d] = cutPadding;
         narrowed = true;
+    }
+    if (narrowed) {
+        weight = KernelTaps::apply(weight, first, taps);
     }
     const auto bias = o.bias() ? c->bias : torch::Tensor();
     // LibTorch 1.13 gives a batch-1 3D convolution to oneDNN only when N·C·X·Y of its input

@@ -230,7 +230,8 @@ void profileCpp(const Case& c, const std::vector<torch::Tensor>& breasts, int st
                 const double us = open.event->cpuElapsedUs(e);
                 std::string key = open.event->name();
                 const auto shapes = open.event->shapes();
-                if ((key.find("conv") != std::string::npos || key == "aten::fill_") &&
+                if ((key.find("conv") != std::string::npos || key == "aten::fill_" ||
+                     key == "aten::zeros" || key == "aten::copy_" || key == "aten::zero_") &&
                     shapes.size() >= 1) {
                     for (std::size_t k = 0; k < std::min<std::size_t>(2, shapes.size()); ++k) {
                         key += k == 0 ? " [" : "] [";
@@ -258,9 +259,9 @@ void profileCpp(const Case& c, const std::vector<torch::Tensor>& breasts, int st
     }
     std::printf(
         "\n%s, C++ fp32: %d steps profiled, %.1f ms a step (profiler on), operations' "
-        "self time %.1f ms a step; the top 25:\n",
+        "self time %.1f ms a step; the top 40:\n",
         c.name.c_str(), steps, 1e3 * wall / steps, 1e-3 * total / steps);
-    for (std::size_t i = 0; i < std::min<std::size_t>(25, rows.size()); ++i) {
+    for (std::size_t i = 0; i < std::min<std::size_t>(40, rows.size()); ++i) {
         std::printf("  %8.2f ms %5.1f calls  %s\n", 1e-3 * rows[i].second.first / steps,
                     static_cast<double>(rows[i].second.second) / steps, rows[i].first.c_str());
     }
