@@ -215,9 +215,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         c.network.norm = NormKind::Batch;
         c.patchSize = {32, 32, 4};
         // What lifted naive on the 40-patient demo cohort from 0.59 to 0.85 (100 patients: 0.63
-        // to 0.71; doc/RESULTS-early-runs.md, run 6): the subtractions, each channel scaled to unit spread
-        // over the training breasts, the most malignant C5 cell as the breast's logits, and 30
-        // Stage 2 epochs at 1e-3 on a cosine schedule with augmentation, the last epoch kept
+        // to 0.71; doc/RESULTS-early-runs.md, run 6): the subtractions, each channel scaled to unit
+        // spread over the training breasts, the most malignant C5 cell as the breast's logits, and
+        // 30 Stage 2 epochs at 1e-3 on a cosine schedule with augmentation, the last epoch kept
         // (validation sets of 6–20 patients cannot rank epochs). A curriculum (run 7): Stage 1
         // for 120 epochs at 1e-3 (it had not fitted at 30), then Stage 2 fine-tuned for 20
         // epochs at 1e-4 — 0.80–0.86 on 40 patients in six draws against one of 0.79 for
