@@ -342,8 +342,9 @@ torch::Tensor BasicBlock3dImpl::forward(const torch::Tensor& x) {
 }
 
 ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : options_(options) {
-    if (options.input == InputKind::Subtractions && options.inputChannels != 6) {
-        throw std::invalid_argument("subtraction input needs the six channels pre, post1-4, T2");
+    if (options.input != InputKind::Phases && options.inputChannels != 6) {
+        throw std::invalid_argument(
+            "subtraction and kinetics input need the six channels pre, post1-4, T2");
     }
     const std::int64_t w = options.width;
     const double slope = options.leakySlope;
@@ -382,14 +383,24 @@ torch::Tensor ResNet3dBackboneImpl::stem(const torch::Tensor& x) {
 }
 
 torch::Tensor ResNet3dBackboneImpl::transformInput(InputKind kind, const torch::Tensor& input) {
-    if (kind != InputKind::Subtractions) {
+    if (kind == InputKind::Phases) {
         return input;
     }
     // Channels 1–4 (post1–post4) minus channel 0 (pre); the backbone checked six channels.
     using torch::indexing::Slice;
     const auto pre = input.index({Slice(), Slice(0, 1)});
-    return torch::cat({pre, input.index({Slice(), Slice(1, 5)}) - pre,
-                       input.index({Slice(), Slice(5, torch::indexing::None)})},
+    const auto t2 = input.index({Slice(), Slice(5, torch::indexing::None)});
+    if (kind == InputKind::Subtractions) {
+        return torch::cat({pre, input.index({Slice(), Slice(1, 5)}) - pre, t2}, 1);
+    }
+    // Kinetics: pre, post1 − pre, post2 − pre, post4 − pre, the washout relative to the uptake,
+    // T2. The relative washout (post4 − post1)·e/(|e| + ε)², e = post1 − pre, is
+    // (post4 − post1)/e where e ≫ ε and fades to zero where nothing enhances.
+    const auto uptake = input.index({Slice(), Slice(1, 2)}) - pre;
+    const auto late = input.index({Slice(), Slice(4, 5)});
+    const auto guard = (uptake.abs() + kKineticsEpsilon).square();
+    return torch::cat({pre, uptake, input.index({Slice(), Slice(2, 3)}) - pre, late - pre,
+                       (late - input.index({Slice(), Slice(1, 2)})) * uptake / guard, t2},
                       1);
 }
 

@@ -107,7 +107,8 @@ const Names<SelectionMetric> kSelections{{SelectionMetric::Auroc, "auroc"},
 const Names<NormKind> kNorms{{NormKind::Instance, "instance"}, {NormKind::Batch, "batch"}};
 const Names<HeadInit> kHeadInits{{HeadInit::FanIn, "fan_in"}, {HeadInit::KaimingFanOut, "fan_out"}};
 const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
-                               {InputKind::Subtractions, "subtractions"}};
+                               {InputKind::Subtractions, "subtractions"},
+                               {InputKind::Kinetics, "kinetics"}};
 const Names<InputScaling> kInputScalings{{InputScaling::None, "none"},
                                          {InputScaling::Channel, "channel"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};

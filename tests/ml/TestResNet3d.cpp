@@ -139,6 +139,52 @@ private Q_SLOTS:
         QVERIFY(!torch::allclose(subtractions->forward(x), phases->forward(x), 1e-3, 1e-3));
     }
 
+    void kineticsInputHoldsTheCurvesShape() {
+        // InputKind::Kinetics: pre, post1 − pre, post2 − pre, post4 − pre, the relative washout
+        // (post4 − post1)·e/(|e| + ε)² with e = post1 − pre, T2 — values checked on voxels
+        // computed by hand: a washing-out lesion of strong and of weak uptake (the same relative
+        // washout up to the guard), and a voxel that does not enhance (no washout signal).
+        const float eps = static_cast<float>(kKineticsEpsilon);
+        // Voxels along x: {pre, post1, post2, post3, post4, T2}.
+        const std::vector<std::array<float, 6>> voxels{{0.3f, 0.8f, 0.75f, 0.7f, 0.6f, 0.2f},
+                                                       {0.3f, 0.42f, 0.41f, 0.4f, 0.372f, 0.2f},
+                                                       {0.3f, 0.3f, 0.31f, 0.32f, 0.33f, 0.9f}};
+        auto x = torch::zeros({1, 6, 3, 1, 1});
+        for (std::int64_t v = 0; v < 3; ++v) {
+            for (std::int64_t c = 0; c < 6; ++c) {
+                x.index_put_({0, c, v, 0, 0}, voxels[v][c]);
+            }
+        }
+        const auto k = ResNet3dBackboneImpl::transformInput(InputKind::Kinetics, x);
+        QCOMPARE(k.sizes().vec(), x.sizes().vec());
+        for (std::int64_t v = 0; v < 3; ++v) {
+            const auto& p = voxels[v];
+            const float e = p[1] - p[0];
+            const std::array<float, 6> expected{
+                p[0],
+                e,
+                p[2] - p[0],
+                p[4] - p[0],
+                (p[4] - p[1]) * e / ((std::abs(e) + eps) * (std::abs(e) + eps)),
+                p[5]};
+            for (std::int64_t c = 0; c < 6; ++c) {
+                QVERIFY(std::abs(k.index({0, c, v, 0, 0}).item<float>() - expected[c]) < 1e-5f);
+            }
+        }
+        // Strong and weak uptake, both washing out by 25–40 % of it: both clearly negative,
+        // the weak one not 4× smaller as its absolute washout is; no uptake: zero.
+        const float strong = k.index({0, 4, 0, 0, 0}).item<float>();
+        const float weak = k.index({0, 4, 1, 0, 0}).item<float>();
+        QVERIFY(strong < -0.3f && weak < -0.1f);
+        QVERIFY(weak / strong > 0.3f);
+        QCOMPARE(k.index({0, 4, 2, 0, 0}).item<float>(), 0.0f);
+        // A network on it keeps the parameter count of NETWORK.md.
+        ResNet3dOptions options;
+        options.input = InputKind::Kinetics;
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        QCOMPARE(parameterCount(*model), qint64{2658170});
+    }
+
     void channelScalingIsTheSameNetworkOnScaledInput() {
         // InputScaling::Channel multiplies each input channel (after the subtraction transform)
         // by a buffer: no parameters, and with the same weights the scaled network equals the

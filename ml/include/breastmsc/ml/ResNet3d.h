@@ -39,7 +39,15 @@ enum class NormKind { Instance, Batch };
 /// a network trained on a few hundred patches is slow to find on its own. A fixed linear map of
 /// the input inside forward(), no parameters: the count is unchanged, and every caller
 /// (training, predict, cam) gets the same transform from the checkpoint's config.
-enum class InputKind { Phases, Subtractions };
+/// Kinetics: pre, post1 − pre, post2 − pre, post4 − pre, the washout relative to the uptake
+/// ((post4 − post1) / (post1 − pre), guarded by kKineticsEpsilon where nothing enhances), T2 — the
+/// curve's shape beside its height, so that a lesion in a weakly enhancing breast need not be
+/// told from background by its absolute uptake (doc/RESULTS.md, session 15).
+enum class InputKind { Phases, Subtractions, Kinetics };
+
+/// The uptake (post1 − pre, normalised intensity) below which InputKind::Kinetics' relative
+/// washout fades to zero: lesions take up 0.1–0.5 on the demo cohorts, background 0.02–0.15.
+inline constexpr double kKineticsEpsilon = 0.05;
 
 /// A scale per input channel, applied after the InputKind transform: None, or Channel — each
 /// channel divided by its standard deviation over the training breasts (a buffer of the
