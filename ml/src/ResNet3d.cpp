@@ -386,7 +386,7 @@ torch::Tensor ResNet3dBackboneImpl::transformInput(InputKind kind, const torch::
     if (kind == InputKind::Phases) {
         return input;
     }
-    // Channels 1–4 (post1–post4) minus channel 0 (pre); the backbone checked six channels.
+    // Channels pre, post1–post4, T2: the backbone checked six.
     using torch::indexing::Slice;
     const auto pre = input.index({Slice(), Slice(0, 1)});
     const auto t2 = input.index({Slice(), Slice(5, torch::indexing::None)});

@@ -36,13 +36,14 @@ enum class NormKind { Instance, Batch };
 /// paper). Subtractions: pre, post1 − pre, …, post4 − pre, T2 — the images a radiologist reads.
 /// Contrast uptake is a small difference between phases (post1 − pre is ~0.02 in breast tissue
 /// whose pre-contrast texture varies by ~0.3 after normalisation, and 0.1–0.5 in lesions), which
-/// a network trained on a few hundred patches is slow to find on its own. A fixed linear map of
-/// the input inside forward(), no parameters: the count is unchanged, and every caller
-/// (training, predict, cam) gets the same transform from the checkpoint's config.
-/// Kinetics: pre, post1 − pre, post2 − pre, post4 − pre, the washout relative to the uptake
+/// a network trained on a few hundred patches is slow to find on its own. Kinetics: pre, post1 −
+/// pre, post2 − pre, post4 − pre, the washout relative to the uptake
 /// ((post4 − post1) / (post1 − pre), guarded by kKineticsEpsilon where nothing enhances), T2 — the
 /// curve's shape beside its height, so that a lesion in a weakly enhancing breast need not be
-/// told from background by its absolute uptake (doc/RESULTS.md, session 15).
+/// told from background by its absolute uptake (doc/RESULTS.md, run 15). Either is a fixed map
+/// of the input inside forward() (linear for Subtractions), no parameters: the count is
+/// unchanged, and every caller (training, predict, cam) gets the same transform from the
+/// checkpoint's config.
 enum class InputKind { Phases, Subtractions, Kinetics };
 
 /// The uptake (post1 − pre, normalised intensity) below which InputKind::Kinetics' relative
