@@ -20,7 +20,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
-from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.metrics import roc_auc_score  # noqa: E402
 
 import feature_ceiling as fc  # noqa: E402
@@ -34,13 +33,7 @@ def main():
     y = np.array([b["label"] == "malignant" for b in index], int)
     pid = np.array([b["patient_id"] for b in index])
     side = [b["side"] for b in index]
-    lesion_x, lesion_y, lesion_b = [], [], []
-    for i, (b, v) in enumerate(zip(index, volumes)):
-        for lesion in b["lesions"]:
-            lesion_x.append(fc.lesion_features(v, lesion))
-            lesion_y.append(lesion["label"] == "malignant")
-            lesion_b.append(i)
-    lesion_x, lesion_y, lesion_b = np.array(lesion_x), np.array(lesion_y, int), np.array(lesion_b)
+    lesions = fc.lesion_table(index, volumes)
     breast_x = np.array([fc.breast_features(v) for v in volumes], float)
     folds = json.load(open(os.path.join(run, "folds.json")))
     network = {}
@@ -56,15 +49,8 @@ def main():
     for k, fold in enumerate(folds, 1):
         train = np.flatnonzero(np.isin(pid, fold["train"] + fold["validation"]))
         test = np.flatnonzero(np.isin(pid, fold["test"]))
-        m_train, m_test = np.isin(lesion_b, train), np.isin(lesion_b, test)
-        model = fc.fit_logistic(lesion_x[m_train], lesion_y[m_train], pid[lesion_b[m_train]])
-        best = {b: -1.0 for b in test}  # a breast without lesions: the lowest score
-        if m_test.any():
-            for b, p in zip(lesion_b[m_test], model.predict_proba(lesion_x[m_test])[:, 1]):
-                best[b] = max(best[b], p)
-        oracle = np.array([best[b] for b in test])
-        forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=3, random_state=0)
-        forest = forest.fit(breast_x[train], y[train]).predict_proba(breast_x[test])[:, 1]
+        oracle = fc.oracle_scores(lesions, pid, train, test)
+        forest = fc.forest_scores(breast_x, y, train, test)
         net = np.array([network[(pid[b], side[b])] for b in test])
         for name, score in (("oracle", oracle), ("forest", forest), ("network", net)):
             aucs[name].append(roc_auc_score(y[test], score))

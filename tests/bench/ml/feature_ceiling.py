@@ -101,6 +101,36 @@ def fit_logistic(X, y, groups):
     return logistic(best_c).fit(X, y)
 
 
+def lesion_table(index, volumes):
+    """Features, labels and breast numbers of every annotated lesion, as arrays."""
+    x, y, breast = [], [], []
+    for i, (b, v) in enumerate(zip(index, volumes)):
+        for lesion in b["lesions"]:
+            x.append(lesion_features(v, lesion))
+            y.append(lesion["label"] == "malignant")
+            breast.append(i)
+    return np.array(x), np.array(y, int), np.array(breast)
+
+
+def oracle_scores(lesions, pid, train, test):
+    """Perfect detection: a per-lesion logistic regression fitted on the lesions of the `train`
+    breasts; each `test` breast scores its most malignant lesion (-1 without lesions)."""
+    lesion_x, lesion_y, lesion_b = lesions
+    m_tr, m_te = np.isin(lesion_b, train), np.isin(lesion_b, test)
+    model = fit_logistic(lesion_x[m_tr], lesion_y[m_tr], pid[lesion_b[m_tr]])
+    p = model.predict_proba(lesion_x[m_te])[:, 1] if m_te.any() else []
+    score = {b: -1.0 for b in test}  # a breast without lesions: the lowest score
+    for b, s in zip(lesion_b[m_te], p):
+        score[b] = max(score[b], s)
+    return np.array([score[b] for b in test])
+
+
+def forest_scores(breast_x, y, train, test):
+    """No detection: a random forest on the per-breast features."""
+    forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=3, random_state=0)
+    return forest.fit(breast_x[train], y[train]).predict_proba(breast_x[test])[:, 1]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("cache")
@@ -110,30 +140,18 @@ def main():
     index, volumes = load(args.cache, args.patients)
     y = np.array([b["label"] == "malignant" for b in index], int)
     pid = np.array([b["patient_id"] for b in index])
-    lesion_x, lesion_y, lesion_b = [], [], []
-    for i, (b, v) in enumerate(zip(index, volumes)):
-        for lesion in b["lesions"]:
-            lesion_x.append(lesion_features(v, lesion))
-            lesion_y.append(lesion["label"] == "malignant")
-            lesion_b.append(i)
-    lesion_x, lesion_y, lesion_b = np.array(lesion_x), np.array(lesion_y, int), np.array(lesion_b)
+    lesions = lesion_table(index, volumes)
+    lesion_y = lesions[1]
     breast_x = np.array([breast_features(v) for v in volumes], float)
 
     def oracle(train, test):
-        m_tr, m_te = np.isin(lesion_b, train), np.isin(lesion_b, test)
-        model = fit_logistic(lesion_x[m_tr], lesion_y[m_tr], pid[lesion_b[m_tr]])
-        p = model.predict_proba(lesion_x[m_te])[:, 1] if m_te.any() else []
-        score = {b: -1.0 for b in test}  # a breast without lesions: the lowest score
-        for b, s in zip(lesion_b[m_te], p):
-            score[b] = max(score[b], s)
-        return np.array([score[b] for b in test])
+        return oracle_scores(lesions, pid, train, test)
 
     def features_lr(train, test):
         return fit_logistic(breast_x[train], y[train], pid[train]).predict_proba(breast_x[test])[:, 1]
 
     def features_rf(train, test):
-        forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=3, random_state=0)
-        return forest.fit(breast_x[train], y[train]).predict_proba(breast_x[test])[:, 1]
+        return forest_scores(breast_x, y, train, test)
 
     patients = np.array(sorted(set(pid)))
     has_malignant = np.array([y[pid == p].max() for p in patients])
