@@ -40,9 +40,11 @@ std::size_t sideIndex(io::Side side) {
     return side == io::Side::Left ? 0 : 1;
 }
 
-BreastClassifier loadNetwork(const fs::path& file, const TrainingConfig& config,
+/// Ensemble member `member` (0-based) of a run trained with `config`: its own input
+/// (TrainingConfig::ensembleInputs).
+BreastClassifier loadNetwork(const fs::path& file, const TrainingConfig& config, int member,
                              const torch::Device& device) {
-    BreastClassifier net(config.network, HeadKind::WholeBreast);
+    BreastClassifier net(config.memberNetwork(member), HeadKind::WholeBreast);
     loadCheckpoint(file, net, nullptr, torch::kCPU);
     net->to(device);
     net->eval();
@@ -100,7 +102,16 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         model.fold = meta.contains("fold") && meta["fold"].is_number_integer()
                          ? meta["fold"].get<int>()
                          : -1;
-        model.networks.push_back(loadNetwork(path, m.config_, m.device_));
+        // An ensemble member's checkpoint names its member (0-based); a single network's none.
+        const int member = meta.contains("member") && meta["member"].is_number_integer()
+                               ? meta["member"].get<int>()
+                               : 0;
+        if (member < 0 || member >= m.config_.ensemble) {
+            throw IoError(ErrorCode::Corrupt, path,
+                          "checkpoint of ensemble member " + std::to_string(member + 1) +
+                              " of a run of " + std::to_string(m.config_.ensemble));
+        }
+        model.networks.push_back(loadNetwork(path, m.config_, member, m.device_));
         m.models_.push_back(std::move(model));
         m.notes_.push_back("checkpoint " + path.string());
         return m;
@@ -162,7 +173,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         LoadedModel model;
         model.checkpoint = checkpoint;
         model.fold = k;
-        model.networks.push_back(loadNetwork(checkpoint, m.config_, m.device_));
+        model.networks.push_back(loadNetwork(checkpoint, m.config_, 0, m.device_));
         for (int member = 1; member < m.config_.ensemble; ++member) {
             const auto file = folder / ("member" + std::to_string(member + 1)) / "stage2_best.pt";
             if (!fs::exists(file, ec)) {
@@ -171,7 +182,7 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
                                   std::to_string(m.config_.ensemble) +
                                   " has no Stage 2 checkpoint");
             }
-            model.networks.push_back(loadNetwork(file, m.config_, m.device_));
+            model.networks.push_back(loadNetwork(file, m.config_, member, m.device_));
         }
         m.models_.push_back(std::move(model));
     }

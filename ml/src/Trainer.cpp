@@ -154,13 +154,12 @@ std::vector<Sample> Trainer::samples(int stage, const std::vector<std::size_t>& 
                       : stage2Samples(*cohort_, breasts);
 }
 
-torch::Tensor Trainer::inputScale(const std::vector<std::size_t>& breasts) const {
+torch::Tensor Trainer::inputScale(const std::vector<std::size_t>& breasts, InputKind input) const {
     torch::NoGradGuard noGrad;
     torch::Tensor sum, squares;
     double count = 0.0;
     for (const auto i : breasts) {
-        const auto x = ResNet3dBackboneImpl::transformInput(config_.network.input,
-                                                            cohort_->load(i).unsqueeze(0))
+        const auto x = ResNet3dBackboneImpl::transformInput(input, cohort_->load(i).unsqueeze(0))
                            .to(torch::kDouble);
         const auto s = x.sum({0, 2, 3, 4});
         const auto q = (x * x).sum({0, 2, 3, 4});
@@ -203,7 +202,8 @@ EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sa
             result.labels.push_back(static_cast<int>(targets[k].item<std::int64_t>()));
         }
     }
-    result.loss = samples.empty() ? 0.0 : lossSum / static_cast<double>(samples.size());
+    result.loss = samples.empty() ? std::numeric_limits<double>::quiet_NaN()
+                                  : lossSum / static_cast<double>(samples.size());
     result.auroc = auroc(result.probabilities, result.labels);
     return result;
 }
@@ -433,13 +433,17 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         if (observer_ != nullptr) {
             observer_->epochDone(summary);
         }
+        char validated[96] = "no validation set";
+        if (!validation.empty()) {
+            std::snprintf(validated, sizeof validated, "val loss %.4f, val AUROC %.4f%s", val.loss,
+                          val.auroc, summary.improved ? " *" : "");
+        }
         char line[256];
         std::snprintf(line, sizeof line,
-                      "%s epoch %d/%d: train loss %.4f, val loss %.4f, val AUROC "
-                      "%.4f%s, %.1f s (data wait %.2f s, compute %.1f s)",
+                      "%s epoch %d/%d: train loss %.4f, %s, %.1f s (data wait %.2f s, compute "
+                      "%.1f s)",
                       where(fold, stage).c_str(), epoch + 1, settings.epochs, summary.trainLoss,
-                      val.loss, val.auroc, summary.improved ? " *" : "", summary.seconds,
-                      summary.dataWaitSeconds, compute);
+                      validated, summary.seconds, summary.dataWaitSeconds, compute);
         note(line);
         if (stop) {
             note("early stop: no better validation score for " + std::to_string(settings.patience) +

@@ -246,6 +246,14 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
                   "unknown preset '" + name + "' (known: paper, demo)");
 }
 
+ResNet3dOptions TrainingConfig::memberNetwork(int member) const {
+    auto options = network;
+    if (!ensembleInputs.empty()) {
+        options.input = ensembleInputs.at(static_cast<std::size_t>(member));
+    }
+    return options;
+}
+
 json TrainingConfig::toJson() const {
     const auto grid = preprocess.grid;
     return {
@@ -289,6 +297,14 @@ json TrainingConfig::toJson() const {
         {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
         {"folds", folds},
         {"ensemble", ensemble},
+        {"ensemble_inputs",
+         [this] {
+             json names = json::array();
+             for (const auto kind : ensembleInputs) {
+                 names.push_back(nameOf(kInputs, kind));
+             }
+             return names;
+         }()},
         {"validation_fraction", validationFraction},
         {"seed", seed},
         {"bf16", bf16},
@@ -390,6 +406,16 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
           intoChoice(c.testAugmentation, kTestAugmentations, "test_augmentation", source)},
          {"folds", into(c.folds)},
          {"ensemble", into(c.ensemble)},
+         {"ensemble_inputs",
+          [&c, &source](const json& v) {
+              if (!v.is_array()) {
+                  throw json::type_error::create(302, "expected an array of input names", &v);
+              }
+              c.ensembleInputs.assign(v.size(), InputKind::Phases);
+              for (std::size_t i = 0; i < v.size(); ++i) {
+                  intoChoice(c.ensembleInputs[i], kInputs, "ensemble_inputs", source)(v[i]);
+              }
+          }},
          {"validation_fraction", into(c.validationFraction)},
          {"seed", into(c.seed)},
          {"bf16", into(c.bf16)},
@@ -530,8 +556,17 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "'cell_loss' needs \"breast_pool\": \"max\" and \"breast_pass\": \"whole\"");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
     require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
-    require(validationFraction > 0 && validationFraction < 1,
-            "'validation_fraction' must be in (0, 1)");
+    require(ensembleInputs.empty() || ensembleInputs.size() == static_cast<std::size_t>(ensemble),
+            "'ensemble_inputs' must name one input per member (" + std::to_string(ensemble) +
+                "), or be empty");
+    require(validationFraction >= 0 && validationFraction < 1,
+            "'validation_fraction' must be in [0, 1)");
+    // Without a validation set nothing can select an epoch or stop early: the training set
+    // takes every non-test patient and the last epoch is the model.
+    require(validationFraction > 0 || (selection == SelectionMetric::Last && stage1.patience == 0 &&
+                                       stage2.patience == 0),
+            "'validation_fraction' 0 (no validation set) needs \"selection\": \"last\" and "
+            "'patience' 0");
     require(threads >= 0 && loaderThreads >= 0 && loaderThreads <= 64,
             "thread counts must be >= 0");
     require(cacheMegabytes >= 16, "'cache_megabytes' must be at least 16");

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <thread>
 
 namespace bmsc::ml {
@@ -254,16 +255,27 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             " test patients");
         json foldJson = {{"fold", k + 1}};
         const bool patchFirst = config.mode != TrainingMode::Naive;
-        torch::Tensor scale;
+        // The input scale of each input the fold's members see, measured once per input.
+        std::map<InputKind, torch::Tensor> scales;
         if (config.network.inputScaling == InputScaling::Channel) {
-            scale = trainer.inputScale(trainBreasts);
-            std::string line = "fold " + std::to_string(k + 1) + ": input scale per channel";
-            for (std::int64_t c = 0; c < scale.numel(); ++c) {
-                char value[32];
-                std::snprintf(value, sizeof value, " %.4g", scale[c].item<double>());
-                line += value;
+            for (int m = 0; m < config.ensemble; ++m) {
+                const auto input = config.memberNetwork(m).input;
+                if (scales.contains(input)) {
+                    continue;
+                }
+                const auto scale = trainer.inputScale(trainBreasts, input);
+                std::string line = "fold " + std::to_string(k + 1) + ": input scale per channel";
+                if (!config.ensembleInputs.empty()) {
+                    line += " (" + config.toJson()["ensemble_inputs"][m].get<std::string>() + ")";
+                }
+                for (std::int64_t c = 0; c < scale.numel(); ++c) {
+                    char value[32];
+                    std::snprintf(value, sizeof value, " %.4g", scale[c].item<double>());
+                    line += value;
+                }
+                log(line);
+                scales[input] = scale;
             }
-            log(line);
         }
         auto record = [&](json& target, int stage, const StageOutcome& o) {
             target["stage" + std::to_string(stage)] = {
@@ -279,11 +291,18 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             result.dataWaitSeconds += o.dataWaitSeconds;
             result.computeSeconds += o.computeSeconds;
             char line[200];
-            std::snprintf(line, sizeof line,
-                          ": best epoch %d (val AUROC %.4f, loss %.4f); data wait %.1f s vs "
-                          "compute %.1f s",
-                          o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
-                          o.computeSeconds);
+            if (f.validation.empty()) {
+                std::snprintf(line, sizeof line,
+                              ": the last epoch, %d (no validation set); data wait %.1f s vs "
+                              "compute %.1f s",
+                              o.bestEpoch + 1, o.dataWaitSeconds, o.computeSeconds);
+            } else {
+                std::snprintf(line, sizeof line,
+                              ": best epoch %d (val AUROC %.4f, loss %.4f); data wait %.1f s vs "
+                              "compute %.1f s",
+                              o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
+                              o.computeSeconds);
+            }
             log(trainer.where(k, stage) + line);
         };
         // The stages' samples are the same for every member (what differs is drawn per epoch).
@@ -310,10 +329,10 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             const auto memberFolder = memberFolderOf(folder, m);
             json memberJson = {{"member", m + 1}};
             torch::manual_seed(itemSeed(trainer.memberSeed(), static_cast<std::uint64_t>(k), 100));
-            BreastClassifier model(config.network,
-                                   patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
-            if (scale.defined()) {
-                model->backbone()->setInputScale(scale);
+            const auto network = config.memberNetwork(m);
+            BreastClassifier model(network, patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+            if (scales.contains(network.input)) {
+                model->backbone()->setInputScale(scales.at(network.input));
             }
             if (patchFirst) {
                 record(memberJson, 1,

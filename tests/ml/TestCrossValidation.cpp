@@ -3,6 +3,7 @@
 
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -62,6 +63,28 @@ private Q_SLOTS:
         QCOMPARE(a[2].test, b[2].test);
         QCOMPARE(a[2].validation, b[2].validation);
         QVERIFY(a[0].test != c[0].test || a[1].test != c[1].test);
+    }
+
+    // validation_fraction 0 (no validation set): the same test folds, and the patients that
+    // would have validated train instead.
+    void withoutValidationTheTestFoldsStay() {
+        std::vector<std::string> p;
+        std::vector<int> s;
+        for (int i = 0; i < 40; ++i) {
+            p.push_back("X" + std::to_string(i));
+            s.push_back(i % 3 == 0);
+        }
+        const auto with = crossValidationFolds(p, s, 5, 0.2, 1);
+        const auto without = crossValidationFolds(p, s, 5, 0.0, 1);
+        for (std::size_t f = 0; f < with.size(); ++f) {
+            QCOMPARE(without[f].test, with[f].test);
+            QVERIFY(without[f].validation.empty());
+            QVERIFY(!with[f].validation.empty());
+            auto expected = with[f].train;
+            expected.insert(expected.end(), with[f].validation.begin(), with[f].validation.end());
+            std::sort(expected.begin(), expected.end());
+            QCOMPARE(without[f].train, expected);
+        }
     }
 
     void badInput() {

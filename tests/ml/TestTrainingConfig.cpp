@@ -168,6 +168,17 @@ private Q_SLOTS:
         QVERIFY2(e.contains("stage2_head") && e.contains("random"), qPrintable(e));
         e = errorOf({{"selection", "best"}});
         QVERIFY2(e.contains("selection") && e.contains("last"), qPrintable(e));
+        // No validation set: only with nothing to select by.
+        e = errorOf({{"validation_fraction", 0}});
+        QVERIFY2(e.contains("validation_fraction") && e.contains("last"), qPrintable(e));
+        e = errorOf(
+            {{"validation_fraction", 0}, {"selection", "last"}, {"stage2", {{"patience", 3}}}});
+        QVERIFY2(e.contains("patience"), qPrintable(e));
+        e = errorOf({{"validation_fraction", 1}});
+        QVERIFY2(e.contains("validation_fraction"), qPrintable(e));
+        QCOMPARE(TrainingConfig::fromJson({{"preset", "demo"}, {"validation_fraction", 0}}, "x")
+                     .validationFraction,
+                 0.0);
         const auto chosen = TrainingConfig::fromJson(
             {{"input", "subtractions"}, {"stage2_head", "stage1"}, {"selection", "last"}}, "x");
         QVERIFY(chosen.network.input == InputKind::Subtractions);

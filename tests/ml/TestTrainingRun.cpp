@@ -7,6 +7,7 @@
 #include "breastmsc/ml/Inference.h"
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
+#include "breastmsc/ml/TensorConversion.h"
 #include "breastmsc/ml/TrainingRun.h"
 
 #include <torch/torch.h>
@@ -16,6 +17,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <span>
 
 using namespace bmsc;
 using namespace bmsc::ml;
@@ -208,6 +210,27 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(root_ / "stage1/fold1/stage2_last.pt"));
     }
 
+    void withoutValidationEveryNonTestPatientTrains() {
+        // validation_fraction 0: no validation set, the last epoch is the model, and the fold's
+        // record says so (no validation figures) instead of failing on an empty set.
+        auto config = bmsc::test::tinyConfig();
+        config.validationFraction = 0.0;
+        config.selection = SelectionMetric::Last;
+        config.stage1.patience = config.stage2.patience = 0;
+        auto o = options("novalidation");
+        o.maxFolds = 1;
+        const auto result = runCrossValidation(config, o);
+        const auto folds = readJson(root_ / "novalidation/folds.json");
+        QVERIFY(folds[0].at("validation").empty());
+        QCOMPARE(folds[0].at("train").size() + folds[0].at("test").size(), std::size_t(6));
+        const auto fold = readJson(root_ / "novalidation/fold1/fold.json");
+        QVERIFY(fold.at("stage2").at("best_validation_auroc").is_null());
+        QCOMPARE(fold.at("stage2").at("best_epoch").get<int>(), config.stage2.epochs);
+        const auto p = readPredictions(root_ / "novalidation/fold1/predictions.csv", 0);
+        QCOMPARE(p.probabilities.size(), 2 * folds[0].at("test").size());
+        QVERIFY(result.metrics.at("auroc").contains("mean"));
+    }
+
     void mirrorTestAugmentationReachesThePredictions() {
         // "test_augmentation": "mirror": the run's test predictions are the mean over the breast
         // and its mirror image, predict with the run's setting reproduces them, predict with
@@ -331,6 +354,64 @@ private Q_SLOTS:
         fs::remove(fold / "member2/stage2_best.pt");
         QCOMPARE(errorCode([&] { InferenceModel::load(root_ / "ensemble"); }),
                  io::ErrorCode::NotFound);
+    }
+
+    void ensembleInputsGiveEachMemberItsInput() {
+        // "ensemble_inputs": member 1 sees the subtractions, member 2 the kinetics, each scaled
+        // by its own input's spread; predict loads each member with its input and reproduces
+        // the fold's predictions (with one input for both it would not).
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Naive;
+        config.network.inputScaling = InputScaling::Channel;
+        config.ensemble = 2;
+        config.ensembleInputs = {InputKind::Subtractions, InputKind::Kinetics};
+        auto o = options("inputs");
+        o.maxFolds = 1;
+        runCrossValidation(config, o);
+        const auto fold = root_ / "inputs/fold1";
+        auto first = InferenceModel::load(fold / "stage2_best.pt");
+        auto second = InferenceModel::load(fold / "member2/stage2_best.pt");
+        const auto scaleOf = [](InferenceModel& m) {
+            return m.models().front().networks.front()->backbone()->inputScale().reshape({-1});
+        };
+        const auto a = scaleOf(first), b = scaleOf(second);
+        // pre, post1 − pre, post2 − pre and T2 are the same channels in both; 3 and 4 are not.
+        for (const int c : {0, 1, 2, 5}) {
+            QCOMPARE(a[c].item<float>(), b[c].item<float>());
+        }
+        QVERIFY(a[4].item<float>() != b[4].item<float>());
+        QVERIFY(first.config().memberNetwork(1).input == InputKind::Kinetics);
+        const auto p = readPredictions(fold / "predictions.csv", 0);
+        auto run = InferenceModel::load(root_ / "inputs");
+        const auto cohort = io::Cohort::open(cohort_);
+        auto wrong = config;
+        wrong.ensembleInputs.clear();
+        wrong.network.input = InputKind::Subtractions;
+        BreastClassifier asSubtractions(wrong.network, HeadKind::WholeBreast);
+        loadCheckpoint(fold / "member2/stage2_best.pt", asSubtractions);
+        asSubtractions->eval();
+        double misread = 0.0;
+        for (std::size_t i = 0; i < p.probabilities.size(); ++i) {
+            const auto pre = run.preprocess(cohort.loadStudy(p.patientIds[i]));
+            const auto side = p.sides[i] == "left" ? io::Side::Left : io::Side::Right;
+            const auto model = run.modelForTestPatient(p.patientIds[i]);
+            QVERIFY(model);
+            const double q = run.predict(pre, model).breast(side).probability;
+            QVERIFY2(std::abs(q - p.probabilities[i]) < 1e-5,
+                     qPrintable(QString("%1 vs %2").arg(q).arg(p.probabilities[i])));
+            const double b2 = second.predict(pre).breast(side).probability;
+            torch::NoGradGuard noGrad;
+            const auto& breast = pre.breasts[side == io::Side::Left ? 0 : 1];
+            const auto x = toTensor(std::span<const io::Volume>(breast.channels)).unsqueeze(0);
+            const double misreadB2 =
+                torch::softmax(asSubtractions->forward(x), 1)[0][1].item<double>();
+            misread = std::max(misread, std::abs(b2 - misreadB2));
+        }
+        QVERIFY2(misread > 1e-4, qPrintable(QString::number(misread)));
+        // One input per member, or none.
+        auto bad = config;
+        bad.ensembleInputs = {InputKind::Kinetics};
+        QCOMPARE(errorCode([&] { bad.validate("x"); }), io::ErrorCode::InvalidArgument);
     }
 
     void inputScaleIsMeasuredOnTheTrainingBreasts() {

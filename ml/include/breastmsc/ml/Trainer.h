@@ -65,8 +65,8 @@ public:
                                 std::vector<std::string>* notes = nullptr) const;
 
     /// For InputScaling::Channel: 1 / the standard deviation of each input channel (after the
-    /// InputKind transform) over every voxel of the given breasts, read one breast at a time.
-    torch::Tensor inputScale(const std::vector<std::size_t>& breasts) const;
+    /// `input` transform) over every voxel of the given breasts, read one breast at a time.
+    torch::Tensor inputScale(const std::vector<std::size_t>& breasts, InputKind input) const;
 
     /// Trains `model` in place and leaves it holding the selected (best) weights. With
     /// `resume`, continues from `folder/stage<k>_last.pt` when present. `meta` (config, hash)

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace bmsc::ml {
 
@@ -79,7 +80,15 @@ struct TrainingConfig {
     /// augmentation); the fold's prediction is their mean probability, its CAM their mean map.
     /// 1: one network, as the paper.
     int ensemble = 1;
-    double validationFraction = 0.2;  ///< of the non-test patients (64/16/20 % overall)
+    /// Empty: every member sees `network.input`. Otherwise one InputKind per member (as many as
+    /// `ensemble`): members that read the same breasts differently (the subtractions, the
+    /// kinetic curve's shape) err on different breasts, where members of one input differ only
+    /// by their draw (doc/RESULTS.md, run 17).
+    std::vector<InputKind> ensembleInputs;
+    /// Of the non-test patients (64/16/20 % overall). 0: no validation set, every non-test
+    /// patient trains (only with selection Last and no early stopping); the test folds are
+    /// the same either way.
+    double validationFraction = 0.2;
     std::uint64_t seed = 1;
     bool bf16 = false;      ///< autocast to bfloat16 on CPU
     int threads = 0;        ///< LibTorch intra-op threads; 0 = all cores
@@ -93,6 +102,9 @@ struct TrainingConfig {
     /// fine-tunes what Stage 1 learnt; naive trains Stage 2 from scratch).
     static TrainingConfig fromPreset(const std::string& name,
                                      TrainingMode mode = TrainingMode::Curriculum);
+
+    /// The network of ensemble member `member` (0-based): `network` with the member's input.
+    ResNet3dOptions memberNetwork(int member) const;
 
     nlohmann::json toJson() const;
     /// Starts from the preset named in the JSON (or `paper`) and overrides what the JSON sets.
