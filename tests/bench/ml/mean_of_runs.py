@@ -9,36 +9,19 @@ and prints the per-fold AUROC, their mean ± std and the pooled AUROC — what a
 the runs' networks (`"ensemble"`, `"ensemble_inputs"`) would read, without retraining.
 """
 
-import csv
-import pathlib
 import statistics
 import sys
 
 from sklearn.metrics import roc_auc_score
 
-
-def load(run):
-    files = sorted(pathlib.Path(run).glob("fold*/predictions.csv"))
-    if not files:
-        sys.exit(f"{run}: no fold*/predictions.csv (not a finished training run)")
-    rows = {}
-    for f in files:
-        fold = f.parent.name
-        with open(f, newline="") as handle:
-            for r in csv.DictReader(handle):
-                try:
-                    rows[(r["patient_id"], r["side"])] = (fold, r["label"] == "malignant",
-                                                         float(r["probability"]))
-                except (KeyError, ValueError) as e:
-                    sys.exit(f"{f}: malformed row {r} ({e})")
-    return rows
+from paired_auroc import load_folds
 
 
 def main():
     runs = sys.argv[1:]
     if not runs or runs[0].startswith("-"):
         sys.exit(__doc__.strip())
-    tables = [load(r) for r in runs]
+    tables = [load_folds(r) for r in runs]
     for run, table in zip(runs[1:], tables[1:]):
         if {k: v[:2] for k, v in table.items()} != {k: v[:2] for k, v in tables[0].items()}:
             sys.exit(f"{run} and {runs[0]} differ in their breasts, labels or folds")

@@ -19,7 +19,8 @@ import sys
 from sklearn.metrics import roc_auc_score
 
 
-def load(run):
+def load_folds(run):
+    """{(patient, side): (fold folder name, malignant?, probability)} of a finished run."""
     folds = sorted(pathlib.Path(run).glob("fold*/predictions.csv"))
     if not folds:
         sys.exit(f"{run}: no fold*/predictions.csv (not a finished training run)")
@@ -28,11 +29,16 @@ def load(run):
         with open(f, newline="") as handle:
             for r in csv.DictReader(handle):
                 try:
-                    rows[(r["patient_id"], r["side"])] = (r["label"] == "malignant",
+                    rows[(r["patient_id"], r["side"])] = (f.parent.name,
+                                                         r["label"] == "malignant",
                                                          float(r["probability"]))
                 except (KeyError, ValueError) as e:
                     sys.exit(f"{f}: malformed row {r} ({e})")
     return rows
+
+
+def load(run):
+    return {key: value[1:] for key, value in load_folds(run).items()}
 
 
 def main():
