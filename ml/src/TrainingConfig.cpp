@@ -179,6 +179,10 @@ Reader intoChoice(E& field, Names<E> names, std::string key, std::filesystem::pa
 
 }  // namespace
 
+std::string_view inputName(InputKind input) noexcept {
+    return nameOf(kInputs, input);
+}
+
 std::string_view selectionName(SelectionMetric metric) noexcept {
     return nameOf(kSelections, metric);
 }
@@ -301,7 +305,7 @@ json TrainingConfig::toJson() const {
          [this] {
              json names = json::array();
              for (const auto kind : ensembleInputs) {
-                 names.push_back(nameOf(kInputs, kind));
+                 names.push_back(inputName(kind));
              }
              return names;
          }()},

@@ -266,7 +266,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                 const auto scale = trainer.inputScale(trainBreasts, input);
                 std::string line = "fold " + std::to_string(k + 1) + ": input scale per channel";
                 if (!config.ensembleInputs.empty()) {
-                    line += " (" + config.toJson()["ensemble_inputs"][m].get<std::string>() + ")";
+                    line += " (" + std::string(inputName(input)) + ")";
                 }
                 for (std::int64_t c = 0; c < scale.numel(); ++c) {
                     char value[32];

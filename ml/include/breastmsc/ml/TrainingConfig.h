@@ -83,7 +83,7 @@ struct TrainingConfig {
     /// Empty: every member sees `network.input`. Otherwise one InputKind per member (as many as
     /// `ensemble`): members that read the same breasts differently (the subtractions, the
     /// kinetic curve's shape) err on different breasts, where members of one input differ only
-    /// by their draw (doc/RESULTS.md, run 17).
+    /// by their draw (doc/RESULTS.md, runs 16–18).
     std::vector<InputKind> ensembleInputs;
     /// Of the non-test patients (64/16/20 % overall). 0: no validation set, every non-test
     /// patient trains (only with selection Last and no early stopping); the test folds are
@@ -127,6 +127,8 @@ struct TrainingConfig {
 
 std::string_view modeName(TrainingMode mode) noexcept;
 std::string_view selectionName(SelectionMetric metric) noexcept;
+/// The config's name of an input (`input`, `ensemble_inputs`).
+std::string_view inputName(InputKind input) noexcept;
 /// The learning rate of `epoch` (0-based) of a stage under `schedule`.
 double learningRateAt(LearningRateSchedule schedule, const StageSettings& stage,
                       int epoch) noexcept;
