@@ -44,6 +44,44 @@ json epochJson(const EpochSummary& e) {
             {"compute_seconds", e.computeSeconds}};
 }
 
+/// A copy of the model's parameters and buffers, in the order of parameters() then buffers().
+std::vector<torch::Tensor> copyState(BreastClassifier& model) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> state;
+    for (const auto& t : model->parameters()) {
+        state.push_back(t.detach().clone());
+    }
+    for (const auto& t : model->buffers()) {
+        state.push_back(t.detach().clone());
+    }
+    return state;
+}
+
+void restoreState(BreastClassifier& model, const std::vector<torch::Tensor>& state) {
+    torch::NoGradGuard noGrad;
+    std::size_t i = 0;
+    for (auto& t : model->parameters()) {
+        t.detach().copy_(state.at(i++));
+    }
+    for (auto& t : model->buffers()) {
+        t.detach().copy_(state.at(i++));
+    }
+}
+
+/// Writes the weights `state` (copyState) as a checkpoint without optimiser, or the model's
+/// own weights when `state` is empty; the model is left as it was.
+void saveWeights(const fs::path& file, BreastClassifier& model,
+                 const std::vector<torch::Tensor>& state, const json& meta) {
+    if (state.empty()) {
+        saveCheckpoint(file, model, nullptr, meta);
+        return;
+    }
+    const auto current = copyState(model);
+    restoreState(model, state);
+    saveCheckpoint(file, model, nullptr, meta);
+    restoreState(model, current);
+}
+
 /// Whether (auroc, loss) is better than the best so far under the selection rule.
 bool better(SelectionMetric metric, double auroc, double loss, double bestAuroc, double bestLoss,
             bool haveBest) {
@@ -109,12 +147,24 @@ Trainer::Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> co
       log_(std::move(log)) {}
 
 void Trainer::setPlan(int folds, int totalEpochs) {
-    folds_ = std::max(1, folds);
-    plannedEpochs_ = std::max(1, totalEpochs);
+    std::lock_guard lock(shared_->mutex);
+    shared_->folds = std::max(1, folds);
+    shared_->plannedEpochs = std::max(1, totalEpochs);
 }
 
 void Trainer::skipEpochs(int epochs) {
-    doneEpochs_ += epochs;
+    std::lock_guard lock(shared_->mutex);
+    shared_->doneEpochs += epochs;
+}
+
+void Trainer::abortAll() const {
+    std::lock_guard lock(shared_->mutex);
+    shared_->aborted = true;
+}
+
+bool Trainer::cancelled() const {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->aborted || (observer_ != nullptr && observer_->cancelled());
 }
 
 std::uint64_t Trainer::memberSeed() const noexcept {
@@ -130,6 +180,7 @@ std::string Trainer::where(int fold, int stage) const {
 }
 
 void Trainer::note(const std::string& line) const {
+    std::lock_guard lock(shared_->mutex);
     // The run's log forwards to the observer; without one, tell the observer directly.
     if (log_) {
         log_(line);
@@ -247,9 +298,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
-        doneEpochs_ += outcome.epochsDone;
+        skipEpochs(outcome.epochsDone);
         if (state.value("finished", false)) {
-            doneEpochs_ += settings.epochs - outcome.epochsDone;
+            skipEpochs(settings.epochs - outcome.epochsDone);
             if (haveBest) {
                 loadCheckpoint(bestFile, model, nullptr, device_);
             }
@@ -274,6 +325,25 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         j["history"] = history;
         return j;
     };
+
+    // Checkpoints (TrainingConfig::checkpointSeconds): the epoch that is the best so far
+    // while no write is due is kept in memory (pendingBest, unless every epoch is the best).
+    auto lastWrite = Clock::now();
+    {
+        std::lock_guard lock(shared_->mutex);
+        if (shared_->sessionStart == Clock::time_point{}) {
+            shared_->sessionStart = lastWrite;
+        }
+    }
+    const bool everyEpochBest = validation.empty() || config_.selection == SelectionMetric::Last;
+    // Validation that only watches (TrainingConfig::validationInterval).
+    const int validationInterval =
+        config_.selection == SelectionMetric::Last && settings.patience == 0
+            ? config_.validationInterval
+            : 1;
+    bool bestUnwritten = false;
+    std::vector<torch::Tensor> pendingBest;
+    json bestMeta;
 
     const auto trainOptions = itemOptions(true);
     const bool autocast = config_.bf16 && device_.is_cpu();
@@ -368,9 +438,11 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             lossSum += l * static_cast<double>(x.size(0));
             seen += x.size(0);
             if (observer_ != nullptr) {
+                std::lock_guard lock(shared_->mutex);
+                auto& sh = *shared_;
                 TrainingProgress p;
                 p.fold = fold;
-                p.folds = folds_;
+                p.folds = sh.folds;
                 p.member = member_;
                 p.members = config_.ensemble;
                 p.stage = stage;
@@ -382,15 +454,31 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 const double within =
                     static_cast<double>(batchIndex + 1) /
                     static_cast<double>(std::max<std::size_t>(1, loader.batches()));
-                p.fraction = std::min(1.0, (doneEpochs_ + within) / plannedEpochs_);
-                const double perEpoch = sessionEpochs_ > 0 ? sessionSeconds_ / sessionEpochs_
-                                                           : seconds(epochStart) / within;
-                p.etaSeconds = perEpoch * (plannedEpochs_ - doneEpochs_ - within);
+                // Every member's epoch under way counts (members on parallel threads).
+                sh.partial[member_] = within;
+                double running = 0.0;
+                for (const auto& [m, f] : sh.partial) {
+                    running += f;
+                }
+                const double done = sh.doneEpochs + running;
+                p.fraction = std::min(1.0, done / sh.plannedEpochs);
+                // Wall time per epoch of this session (checkpoints, tests and members run side
+                // by side included).
+                const double perEpoch = sh.sessionEpochs > 0
+                                            ? seconds(sh.sessionStart) / sh.sessionEpochs
+                                            : seconds(epochStart) / within;
+                p.etaSeconds = perEpoch * std::max(0.0, sh.plannedEpochs - done);
                 observer_->batchDone(p);
             }
             ++batchIndex;
         }
-        const auto val = evaluate(model, validation, stage);
+        const bool validateNow =
+            (epoch + 1) % validationInterval == 0 || epoch + 1 == settings.epochs;
+        EvaluationResult val;
+        val.loss = val.auroc = std::numeric_limits<double>::quiet_NaN();
+        if (validateNow) {
+            val = evaluate(model, validation, stage);
+        }
         EpochSummary summary;
         summary.fold = fold;
         summary.member = member_;
@@ -422,25 +510,45 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         const bool stop =
             settings.patience > 0 && sinceBest >= settings.patience && epoch + 1 < settings.epochs;
         outcome.stoppedEarly = stop;
+        const bool finished = stop || epoch + 1 == settings.epochs;
+        const bool due = finished || config_.checkpointSeconds <= 0 ||
+                         seconds(lastWrite) >= config_.checkpointSeconds;
         if (summary.improved) {
-            saveCheckpoint(bestFile, model, nullptr, stateJson(false));
+            bestMeta = stateJson(false);
+            bestUnwritten = true;
+            // Where every epoch is the best, the best at the next write is the model itself.
+            pendingBest = due || everyEpochBest ? std::vector<torch::Tensor>{} : copyState(model);
         }
-        saveCheckpoint(lastFile, model, &optimizer,
-                       stateJson(stop || epoch + 1 == settings.epochs));
-        ++doneEpochs_;
-        ++sessionEpochs_;
-        sessionSeconds_ += summary.seconds;
-        if (observer_ != nullptr) {
-            observer_->epochDone(summary);
+        if (due) {
+            if (bestUnwritten) {
+                saveWeights(bestFile, model, pendingBest, bestMeta);
+                bestUnwritten = false;
+                pendingBest.clear();
+            }
+            saveCheckpoint(lastFile, model, &optimizer, stateJson(finished));
+            lastWrite = Clock::now();
         }
-        char validated[96] = "no validation set";
+        {
+            std::lock_guard lock(shared_->mutex);
+            ++shared_->doneEpochs;
+            ++shared_->sessionEpochs;
+            shared_->partial[member_] = 0.0;
+            if (observer_ != nullptr) {
+                observer_->epochDone(summary);
+            }
+        }
+        char validated[96] = ", no validation set";
         if (!validation.empty()) {
-            std::snprintf(validated, sizeof validated, "val loss %.4f, val AUROC %.4f%s", val.loss,
-                          val.auroc, summary.improved ? " *" : "");
+            if (validateNow) {
+                std::snprintf(validated, sizeof validated, ", val loss %.4f, val AUROC %.4f%s",
+                              val.loss, val.auroc, summary.improved ? " *" : "");
+            } else {
+                validated[0] = '\0';
+            }
         }
         char line[256];
         std::snprintf(line, sizeof line,
-                      "%s epoch %d/%d: train loss %.4f, %s, %.1f s (data wait %.2f s, compute "
+                      "%s epoch %d/%d: train loss %.4f%s, %.1f s (data wait %.2f s, compute "
                       "%.1f s)",
                       where(fold, stage).c_str(), epoch + 1, settings.epochs, summary.trainLoss,
                       validated, summary.seconds, summary.dataWaitSeconds, compute);
@@ -448,7 +556,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         if (stop) {
             note("early stop: no better validation score for " + std::to_string(settings.patience) +
                  " epochs");
-            doneEpochs_ += settings.epochs - epoch - 1;
+            skipEpochs(settings.epochs - epoch - 1);
             break;
         }
     }

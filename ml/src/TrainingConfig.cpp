@@ -235,6 +235,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         c.backgroundPatches = 1.0;
         c.augmentation.enabled = true;
         c.selection = SelectionMetric::Last;
+        // With the last epoch kept, validation only watches: every 10th epoch (and each
+        // stage's last) instead of all 140 per fold.
+        c.validationInterval = 10;
         c.schedule = LearningRateSchedule::Cosine;
         c.stage1 = {1e-3, 120, 0};
         c.stage2 = mode == TrainingMode::Curriculum ? StageSettings{1e-4, 20, 0}
@@ -243,6 +246,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // (bench_ml_training, demo sizes: Stage 1 163 vs 95 samples/s, Stage 2 15.1 vs 13.8
         // with 0 vs 1 loader thread; same items either way).
         c.loaderThreads = 0;
+        // An ensemble's members side by side, one thread each: 588 s instead of 978 s for two
+        // members per fold on c40 (doc/RESULTS.md, run 22).
+        c.parallelMembers = 2;
         c.cacheMegabytes = 512;
         return c;
     }
@@ -310,9 +316,12 @@ json TrainingConfig::toJson() const {
              return names;
          }()},
         {"validation_fraction", validationFraction},
+        {"validation_interval", validationInterval},
+        {"checkpoint_seconds", checkpointSeconds},
         {"seed", seed},
         {"bf16", bf16},
         {"threads", threads},
+        {"parallel_members", parallelMembers},
         {"loader_threads", loaderThreads},
         {"cache_megabytes", cacheMegabytes},
     };
@@ -421,9 +430,12 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
               }
           }},
          {"validation_fraction", into(c.validationFraction)},
+         {"validation_interval", into(c.validationInterval)},
+         {"checkpoint_seconds", into(c.checkpointSeconds)},
          {"seed", into(c.seed)},
          {"bf16", into(c.bf16)},
          {"threads", into(c.threads)},
+         {"parallel_members", into(c.parallelMembers)},
          {"loader_threads", into(c.loaderThreads)},
          {"cache_megabytes", into(c.cacheMegabytes)}},
         source);
@@ -571,6 +583,11 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
                                        stage2.patience == 0),
             "'validation_fraction' 0 (no validation set) needs \"selection\": \"last\" and "
             "'patience' 0");
+    require(validationInterval >= 1 && validationInterval <= 1000,
+            "'validation_interval' must be in 1..1000");
+    require(parallelMembers >= 1 && parallelMembers <= 16, "'parallel_members' must be in 1..16");
+    require(checkpointSeconds >= 0 && checkpointSeconds <= 86400,
+            "'checkpoint_seconds' must be in [0, 86400]");
     require(threads >= 0 && loaderThreads >= 0 && loaderThreads <= 64,
             "thread counts must be >= 0");
     require(cacheMegabytes >= 16, "'cache_megabytes' must be at least 16");

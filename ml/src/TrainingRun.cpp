@@ -14,8 +14,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <thread>
 
 namespace bmsc::ml {
@@ -26,10 +29,14 @@ using nlohmann::json;
 
 namespace {
 
-/// The parts of a config that change results (threads and cache size do not).
+/// The parts of a config that change results (threads, cache size, how often validation
+/// watches and how often checkpoints are written do not).
 json comparableConfig(const TrainingConfig& c) {
     auto j = c.toJson();
     j.erase("threads");
+    j.erase("parallel_members");
+    j.erase("validation_interval");
+    j.erase("checkpoint_seconds");
     j.erase("loader_threads");
     j.erase("cache_megabytes");
     return j;
@@ -61,6 +68,73 @@ fs::path foldFolder(const fs::path& run, int fold) {
 /// member m > 0 in fold<k>/member<m+1>.
 fs::path memberFolderOf(const fs::path& foldFolder, int member) {
     return member == 0 ? foldFolder : foldFolder / ("member" + std::to_string(member + 1));
+}
+
+/// Held while seeding LibTorch's global generator and drawing from it (initial weights, a
+/// fresh head), so that members on parallel threads draw what they would one after the other.
+std::mutex& globalGeneratorMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+bool isCancel(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const IoError& error) {
+        return error.code() == ErrorCode::Cancelled;
+    } catch (...) {
+        return false;
+    }
+}
+
+/// Runs train(copy of trainer, member) for every member of a fold's ensemble:
+/// `parallel_members` at a time, each on its own thread with an equal share of LibTorch's
+/// threads (at least one). When one member fails, the others stop at their next batch and
+/// the failure is rethrown (a cancel only when nothing else went wrong).
+void trainMembers(const Trainer& trainer, const TrainingConfig& config,
+                  const std::function<void(Trainer&, int)>& train) {
+    const int parallel = std::min(config.parallelMembers, config.ensemble);
+    if (parallel <= 1) {
+        for (int m = 0; m < config.ensemble; ++m) {
+            Trainer t = trainer;
+            t.setMember(m);
+            train(t, m);
+        }
+        return;
+    }
+    const int threads = at::get_num_threads();
+    const int share = std::max(1, threads / parallel);
+    for (int first = 0; first < config.ensemble; first += parallel) {
+        const int last = std::min(first + parallel, config.ensemble);
+        std::vector<std::exception_ptr> errors(static_cast<std::size_t>(last - first));
+        std::vector<std::thread> workers;
+        for (int m = first; m < last; ++m) {
+            workers.emplace_back([&, m] {
+                try {
+                    at::set_num_threads(share);
+                    Trainer t = trainer;
+                    t.setMember(m);
+                    train(t, m);
+                } catch (...) {
+                    errors[static_cast<std::size_t>(m - first)] = std::current_exception();
+                    trainer.abortAll();
+                }
+            });
+        }
+        for (auto& w : workers) {
+            w.join();
+        }
+        at::set_num_threads(threads);  // the workers set the count new threads start with
+        std::exception_ptr first_error;
+        for (const auto& e : errors) {
+            if (e && (!first_error || (isCancel(first_error) && !isCancel(e)))) {
+                first_error = e;
+            }
+        }
+        if (first_error) {
+            std::rethrow_exception(first_error);
+        }
+    }
 }
 
 int foldEpochs(const TrainingConfig& c) {
@@ -277,8 +351,16 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                 scales[input] = scale;
             }
         }
-        auto record = [&](json& target, int stage, const StageOutcome& o) {
-            target["stage" + std::to_string(stage)] = {
+        // What one member's training gives: its record in fold.json, its test predictions.
+        struct MemberResult {
+            json record;
+            EvaluationResult test;
+            double dataWaitSeconds = 0.0;
+            double computeSeconds = 0.0;
+        };
+        std::vector<MemberResult> memberResults(static_cast<std::size_t>(config.ensemble));
+        auto record = [&](const Trainer& t, MemberResult& r, int stage, const StageOutcome& o) {
+            r.record["stage" + std::to_string(stage)] = {
                 {"epochs_done", o.epochsDone},
                 {"best_epoch", o.bestEpoch + 1},
                 {"best_validation_auroc",
@@ -288,8 +370,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                 {"stopped_early", o.stoppedEarly},
                 {"data_wait_seconds", o.dataWaitSeconds},
                 {"compute_seconds", o.computeSeconds}};
-            result.dataWaitSeconds += o.dataWaitSeconds;
-            result.computeSeconds += o.computeSeconds;
+            r.dataWaitSeconds += o.dataWaitSeconds;
+            r.computeSeconds += o.computeSeconds;
             char line[200];
             if (f.validation.empty()) {
                 std::snprintf(line, sizeof line,
@@ -303,7 +385,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                               o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
                               o.computeSeconds);
             }
-            log(trainer.where(k, stage) + line);
+            t.note(t.where(k, stage) + line);
         };
         // The stages' samples are the same for every member (what differs is drawn per epoch).
         std::vector<Sample> train1, val1, train2, val2;
@@ -321,48 +403,56 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
         }
         const int finalStage = config.mode == TrainingMode::Stage1 ? 1 : 2;
         const auto testSamples = trainer.samples(finalStage, testBreasts);
-        EvaluationResult test;
-        json members = json::array();
-        for (int m = 0; m < config.ensemble; ++m) {
-            // Member 0 is the single network of an ensemble of one, in the fold's folder.
-            trainer.setMember(m);
+        // One member (Trainer copy `t`): initial weights, Stage 1, Stage 2, test predictions.
+        auto trainMember = [&](Trainer& t, int m) {
+            auto& r = memberResults[static_cast<std::size_t>(m)];
+            r.record = {{"member", m + 1}};
             const auto memberFolder = memberFolderOf(folder, m);
-            json memberJson = {{"member", m + 1}};
-            torch::manual_seed(itemSeed(trainer.memberSeed(), static_cast<std::uint64_t>(k), 100));
             const auto network = config.memberNetwork(m);
-            BreastClassifier model(network, patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+            BreastClassifier model{nullptr};
+            {
+                // Initial weights come from LibTorch's global generator, seeded per member.
+                std::lock_guard lock(globalGeneratorMutex());
+                torch::manual_seed(itemSeed(t.memberSeed(), static_cast<std::uint64_t>(k), 100));
+                model =
+                    BreastClassifier(network, patchFirst ? HeadKind::Patch : HeadKind::WholeBreast);
+            }
             if (scales.contains(network.input)) {
                 model->backbone()->setInputScale(scales.at(network.input));
             }
             if (patchFirst) {
-                record(memberJson, 1,
-                       trainer.trainStage(model, k, 1, train1, val1, memberFolder, options.resume,
-                                          meta));
+                record(t, r, 1,
+                       t.trainStage(model, k, 1, train1, val1, memberFolder, options.resume, meta));
             }
             if (config.mode != TrainingMode::Stage1) {
                 if (config.mode == TrainingMode::Curriculum) {
+                    std::lock_guard lock(globalGeneratorMutex());
                     torch::manual_seed(
-                        itemSeed(trainer.memberSeed(), static_cast<std::uint64_t>(k), 200));
+                        itemSeed(t.memberSeed(), static_cast<std::uint64_t>(k), 200));
                     if (config.stage2Head == Stage2Head::Stage1) {
                         model->keepHead(HeadKind::WholeBreast);
                     } else {
                         model->resetHead(HeadKind::WholeBreast);
                     }
                 }
-                record(memberJson, 2,
-                       trainer.trainStage(model, k, 2, train2, val2, memberFolder, options.resume,
-                                          meta));
+                record(t, r, 2,
+                       t.trainStage(model, k, 2, train2, val2, memberFolder, options.resume, meta));
             }
-            const auto own = trainer.evaluate(model, testSamples, finalStage);
-            memberJson["test_auroc"] = std::isfinite(own.auroc) ? json(own.auroc) : json(nullptr);
-            if (m == 0) {
-                test = own;
-            } else {
-                for (std::size_t i = 0; i < own.probabilities.size(); ++i) {
-                    test.probabilities[i] += own.probabilities[i];
-                }
+            r.test = t.evaluate(model, testSamples, finalStage);
+            r.record["test_auroc"] =
+                std::isfinite(r.test.auroc) ? json(r.test.auroc) : json(nullptr);
+        };
+        trainMembers(trainer, config, trainMember);
+        EvaluationResult test = memberResults[0].test;
+        json members = json::array();
+        for (int m = 0; m < config.ensemble; ++m) {
+            const auto& r = memberResults[static_cast<std::size_t>(m)];
+            result.dataWaitSeconds += r.dataWaitSeconds;
+            result.computeSeconds += r.computeSeconds;
+            for (std::size_t i = 0; m > 0 && i < r.test.probabilities.size(); ++i) {
+                test.probabilities[i] += r.test.probabilities[i];
             }
-            members.push_back(std::move(memberJson));
+            members.push_back(r.record);
         }
         if (config.ensemble > 1) {
             // The ensemble's prediction: the mean probability of its members.

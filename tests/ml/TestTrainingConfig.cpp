@@ -174,6 +174,15 @@ private Q_SLOTS:
         e = errorOf(
             {{"validation_fraction", 0}, {"selection", "last"}, {"stage2", {{"patience", 3}}}});
         QVERIFY2(e.contains("patience"), qPrintable(e));
+        e = errorOf({{"validation_interval", 0}});
+        QVERIFY2(e.contains("validation_interval"), qPrintable(e));
+        e = errorOf({{"checkpoint_seconds", -1}});
+        QVERIFY2(e.contains("checkpoint_seconds"), qPrintable(e));
+        e = errorOf({{"checkpoint_seconds", "often"}});
+        QVERIFY2(e.contains("checkpoint_seconds") && e.contains("type"), qPrintable(e));
+        QCOMPARE(TrainingConfig::fromJson({{"checkpoint_seconds", 0}}, "x").checkpointSeconds, 0.0);
+        e = errorOf({{"parallel_members", 0}});
+        QVERIFY2(e.contains("parallel_members"), qPrintable(e));
         e = errorOf({{"validation_fraction", 1}});
         QVERIFY2(e.contains("validation_fraction"), qPrintable(e));
         QCOMPARE(TrainingConfig::fromJson({{"preset", "demo"}, {"validation_fraction", 0}}, "x")

@@ -356,6 +356,43 @@ private Q_SLOTS:
                  io::ErrorCode::NotFound);
     }
 
+    void parallelMembersTrainTheSameNetworks() {
+        // "parallel_members": 2 trains the two members side by side, one thread each: the
+        // same weights and predictions as one after the other on one thread, progress over
+        // both, and a cancel stops both.
+        auto config = bmsc::test::tinyConfig();
+        config.ensemble = 2;
+        config.ensembleInputs = {InputKind::Phases, InputKind::Subtractions};
+        config.threads = 1;
+        auto sequential = options("members-sequential");
+        sequential.maxFolds = 1;
+        runCrossValidation(config, sequential);
+        config.threads = 2;
+        config.parallelMembers = 2;
+        auto parallel = options("members-parallel");
+        parallel.maxFolds = 1;
+        CancelAt never(99, 0, 0);
+        runCrossValidation(config, parallel, &never);
+        QCOMPARE(never.epochs, 4);  // 2 members × 2 stages × 1 epoch
+        for (const auto* member : {"", "member2/"}) {
+            const auto file = std::string("fold1/") + member + "stage2_last.pt";
+            QVERIFY2(sameWeights(weights(root_ / "members-sequential" / file, config),
+                                 weights(root_ / "members-parallel" / file, config)),
+                     file.c_str());
+        }
+        QCOMPARE(readJson(root_ / "members-parallel/metrics.json").at("folds"),
+                 readJson(root_ / "members-sequential/metrics.json").at("folds"));
+        QCOMPARE(torch::get_num_threads(), 2);  // restored after the members' threads
+
+        auto cancelled = options("members-cancelled");
+        cancelled.maxFolds = 1;
+        CancelAt cancel(1, 0, 0);
+        QCOMPARE(errorCode([&] { runCrossValidation(config, cancelled, &cancel); }),
+                 io::ErrorCode::Cancelled);
+        QVERIFY(!fs::exists(root_ / "members-cancelled/fold1/stage2_last.pt"));
+        QVERIFY(!fs::exists(root_ / "members-cancelled/fold1/member2/stage2_last.pt"));
+    }
+
     void ensembleInputsGiveEachMemberItsInput() {
         // "ensemble_inputs": member 1 sees the subtractions, member 2 the kinetics, each scaled
         // by its own input's spread; predict loads each member with its input and reproduces
@@ -533,6 +570,81 @@ private Q_SLOTS:
                             weights(fold / "stage2_last.pt", config)));
         QCOMPARE(readJson(root_ / "interrupted/metrics.json").at("folds"),
                  readJson(root_ / "full/metrics.json").at("folds"));
+    }
+
+    void sparseCheckpointsResumeFromTheLastWrite() {
+        // Checkpoints only at the end of each stage (checkpoint_seconds far above the run's
+        // length): the same best epoch and weights as with a write after every epoch, and a
+        // run cancelled in Stage 2 resumes from the end of Stage 1.
+        auto config = bmsc::test::tinyConfig();
+        config.stage2.epochs = 3;
+        auto every = options("ckpt-every");
+        every.maxFolds = 1;
+        runCrossValidation(config, every);
+
+        config.checkpointSeconds = 86400;
+        auto sparse = options("ckpt-sparse");
+        sparse.maxFolds = 1;
+        CancelAt cancel(2, 2, 0);
+        QCOMPARE(errorCode([&] { runCrossValidation(config, sparse, &cancel); }),
+                 io::ErrorCode::Cancelled);
+        const auto fold = root_ / "ckpt-sparse/fold1";
+        QVERIFY(readCheckpointMeta(fold / "stage1_last.pt").at("finished").get<bool>());
+        QVERIFY(!fs::exists(fold / "stage2_last.pt"));  // two Stage 2 epochs ran, none written
+        QVERIFY(!fs::exists(fold / "stage2_best.pt"));
+
+        auto resumed = options("ckpt-sparse", true);
+        resumed.maxFolds = 1;
+        CancelAt never(99, 0, 0);
+        runCrossValidation(config, resumed, &never);
+        QCOMPARE(never.epochs, 3);  // Stage 2 from its start
+        const auto everyFold = root_ / "ckpt-every/fold1";
+        QCOMPARE(readCheckpointMeta(fold / "stage2_best.pt").at("best_epoch"),
+                 readCheckpointMeta(everyFold / "stage2_best.pt").at("best_epoch"));
+        QVERIFY(sameWeights(weights(everyFold / "stage2_best.pt", config),
+                            weights(fold / "stage2_best.pt", config)));
+        QVERIFY(sameWeights(weights(everyFold / "stage2_last.pt", config),
+                            weights(fold / "stage2_last.pt", config)));
+        QCOMPARE(readJson(root_ / "ckpt-sparse/metrics.json").at("folds"),
+                 readJson(root_ / "ckpt-every/metrics.json").at("folds"));
+    }
+
+    void validationIntervalOnlyWatches() {
+        // With the last epoch kept, validation every 2nd epoch (and at each stage's end) changes
+        // the record, not the model.
+        auto config = bmsc::test::tinyConfig();
+        config.selection = SelectionMetric::Last;
+        config.stage2.epochs = 3;
+        config.validationFraction = 0.5;  // of 3 non-test patients: 2 validate
+        config.validationInterval = 1;
+        auto all = options("watch-every");
+        all.maxFolds = 1;
+        runCrossValidation(config, all);
+        config.validationInterval = 2;
+        auto some = options("watch-second");
+        some.maxFolds = 1;
+        runCrossValidation(config, some);
+        const auto history =
+            readCheckpointMeta(root_ / "watch-second/fold1/stage2_last.pt").at("history");
+        const auto full =
+            readCheckpointMeta(root_ / "watch-every/fold1/stage2_last.pt").at("history");
+        QCOMPARE(history.size(), std::size_t{3});
+        QVERIFY(history[0].at("validation_loss").is_null());
+        QVERIFY(full[0].at("validation_loss").is_number());
+        QCOMPARE(history[1].at("validation_loss"), full[1].at("validation_loss"));
+        QCOMPARE(history[2].at("validation_auroc"), full[2].at("validation_auroc"));
+        QVERIFY(sameWeights(weights(root_ / "watch-every/fold1/stage2_last.pt", config),
+                            weights(root_ / "watch-second/fold1/stage2_last.pt", config)));
+        QCOMPARE(readJson(root_ / "watch-second/metrics.json").at("folds"),
+                 readJson(root_ / "watch-every/metrics.json").at("folds"));
+        // Where validation selects the epoch, it runs after every epoch whatever the interval.
+        config.selection = SelectionMetric::Auroc;
+        auto selecting = options("watch-selecting");
+        selecting.maxFolds = 1;
+        runCrossValidation(config, selecting);
+        const auto ranked =
+            readCheckpointMeta(root_ / "watch-selecting/fold1/stage2_last.pt").at("history");
+        QVERIFY(ranked[0].at("validation_loss").is_number());
     }
 
     void cancelInStageOneKeepsBest() {

@@ -53,6 +53,10 @@ inline ml::TrainingConfig tinyConfig() {
     c.augmentation.enabled = false;
     c.selection = ml::SelectionMetric::Auroc;
     c.schedule = ml::LearningRateSchedule::Constant;
+    // After every epoch: the resume tests count the epochs a checkpoint holds.
+    c.checkpointSeconds = 0;
+    // One member after the other, on the same threads as a single network.
+    c.parallelMembers = 1;
     c.validate("tiny config");
     return c;
 }

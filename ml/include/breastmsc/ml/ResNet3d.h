@@ -40,10 +40,10 @@ enum class NormKind { Instance, Batch };
 /// pre, post2 − pre, post4 − pre, the washout relative to the uptake
 /// ((post4 − post1) / (post1 − pre), guarded by kKineticsEpsilon where nothing enhances), T2 — the
 /// curve's shape beside its height, so that a lesion in a weakly enhancing breast need not be
-/// told from background by its absolute uptake (doc/RESULTS.md, run 15). Either is a fixed map
-/// of the input inside forward() (linear for Subtractions), no parameters: the count is
-/// unchanged, and every caller (training, predict, cam) gets the same transform from the
-/// checkpoint's config.
+/// told from background by its absolute uptake (doc/RESULTS-early-runs.md, run 15). Either is
+/// a fixed map of the input inside forward() (linear for Subtractions), no parameters: the
+/// count is unchanged, and every caller (training, predict, cam) gets the same transform from
+/// the checkpoint's config.
 enum class InputKind { Phases, Subtractions, Kinetics };
 
 /// The uptake (post1 − pre, normalised intensity) below which InputKind::Kinetics' relative

@@ -9,9 +9,12 @@
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -37,11 +40,16 @@ struct StageOutcome {
 };
 
 /// Trains one stage of one fold: Adam, mini-batches prefetched and augmented on worker
-/// threads, validation after every epoch, model selection on validation AUROC (ties broken by
-/// the cross-entropy) or on the loss, early stopping, checkpoints `stage<k>_last.pt` (with the
-/// optimiser, after every epoch) and `stage<k>_best.pt` in the fold's folder. Deterministic for
+/// threads, validation after every epoch (or every `validation_interval`-th), model selection
+/// on validation AUROC (ties broken by the cross-entropy) or on the loss, early stopping,
+/// checkpoints `stage<k>_last.pt` (with the optimiser, every `checkpoint_seconds` and at the
+/// stage's end) and `stage<k>_best.pt` in the fold's folder. Deterministic for
 /// the config's seed: every epoch's order and every item's offsets and augmentation derive from
 /// (seed, fold, stage, epoch, item), so a resumed run equals an uninterrupted one.
+///
+/// Copies of a Trainer (one per ensemble member trained on its own thread, `parallel_members`)
+/// share the run's progress, the observer and the log: every observer and log call is made
+/// under one mutex, and the progress counts every copy's epochs.
 class Trainer {
 public:
     using Log = std::function<void(const std::string&)>;
@@ -59,6 +67,11 @@ public:
     /// "fold 2 stage 1", or "fold 2 member 3 stage 1" in an ensemble: how log lines name a stage.
     std::string where(int fold, int stage) const;
     std::uint64_t memberSeed() const noexcept;
+    /// A line for the run's log (and the observer), safe from any copy's thread.
+    void note(const std::string& line) const;
+    /// Makes every copy's trainStage stop at its next batch with io::IoError(Cancelled), as a
+    /// cancel from the observer does (when another member's thread failed).
+    void abortAll() const;
 
     /// Samples of a stage for the given breasts (Stage 1 patches or Stage 2 whole breasts).
     std::vector<Sample> samples(int stage, const std::vector<std::size_t>& breasts,
@@ -71,7 +84,7 @@ public:
     /// Trains `model` in place and leaves it holding the selected (best) weights. With
     /// `resume`, continues from `folder/stage<k>_last.pt` when present. `meta` (config, hash)
     /// is stored in every checkpoint. Throws io::IoError(Cancelled) when the observer cancels
-    /// (the checkpoints written so far stay), InvalidValue when there is nothing to train on.
+    /// (the checkpoints of the last write stay), InvalidValue when there is nothing to train on.
     StageOutcome trainStage(BreastClassifier& model, int fold, int stage,
                             const std::vector<Sample>& train, const std::vector<Sample>& validation,
                             const std::filesystem::path& folder, bool resume,
@@ -87,8 +100,18 @@ public:
 
 private:
     ItemOptions itemOptions(bool training) const;
-    void note(const std::string& line) const;
-    bool cancelled() const { return observer_ != nullptr && observer_->cancelled(); }
+    bool cancelled() const;
+    /// Progress shared by the copies of a Trainer (under `mutex`, as the observer and log).
+    struct Shared {
+        std::mutex mutex;
+        int folds = 1;
+        int plannedEpochs = 1;
+        int doneEpochs = 0;
+        int sessionEpochs = 0;  ///< epochs run in this process (not skipped on resume)
+        std::chrono::steady_clock::time_point sessionStart;
+        std::map<int, double> partial;  ///< member → fraction of its current epoch done
+        bool aborted = false;
+    };
 
     TrainingConfig config_;
     std::shared_ptr<const PreparedCohort> cohort_;
@@ -96,12 +119,8 @@ private:
     int loaderThreads_;
     TrainingObserver* observer_;
     Log log_;
-    int folds_ = 1;
     int member_ = 0;
-    int plannedEpochs_ = 1;
-    int doneEpochs_ = 0;
-    int sessionEpochs_ = 0;
-    double sessionSeconds_ = 0.0;
+    std::shared_ptr<Shared> shared_ = std::make_shared<Shared>();
 };
 
 /// RAII: bfloat16 autocast on CPU for the current thread (no-op when `enabled` is false).

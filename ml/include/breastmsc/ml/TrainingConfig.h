@@ -89,9 +89,24 @@ struct TrainingConfig {
     /// patient trains (only with selection Last and no early stopping); the test folds are
     /// the same either way.
     double validationFraction = 0.2;
+    /// Where validation only watches (selection Last, no early stopping in the stage): validate
+    /// after every this many epochs and after the stage's last one; the model and the metrics
+    /// are the same as with 1. Where validation selects an epoch or stops early, it runs after
+    /// every epoch whatever this says.
+    int validationInterval = 1;
+    /// A stage's last checkpoint (weights and optimiser) is written at the end of the first
+    /// epoch that ends this many seconds after the previous write, and at the end of the
+    /// stage; a better epoch in between is kept in memory until then. 0: after every epoch.
+    /// A killed run resumes from the last write, losing at most this much work; a cancelled
+    /// one keeps the checkpoints of the last write.
+    double checkpointSeconds = 60.0;
     std::uint64_t seed = 1;
-    bool bf16 = false;      ///< autocast to bfloat16 on CPU
-    int threads = 0;        ///< LibTorch intra-op threads; 0 = all cores
+    bool bf16 = false;  ///< autocast to bfloat16 on CPU
+    int threads = 0;    ///< LibTorch intra-op threads; 0 = all cores
+    /// Ensemble members of a fold trained at once, each on its own thread with an equal share
+    /// of `threads` (at least one): small networks use one thread each better than two threads
+    /// one op at a time (doc/RESULTS.md). The same members as one after the other on that share.
+    int parallelMembers = 1;
     int loaderThreads = 2;  ///< augmentation/prefetch workers; on the CPU at most the spare cores
                             ///< (loaderThreadsFor)
     std::int64_t cacheMegabytes = 2048;  ///< bound of the in-memory breast cache
