@@ -246,8 +246,8 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // (bench_ml_training, demo sizes: Stage 1 163 vs 95 samples/s, Stage 2 15.1 vs 13.8
         // with 0 vs 1 loader thread; same items either way).
         c.loaderThreads = 0;
-        // An ensemble's members side by side, one thread each: 588 s instead of 978 s for two
-        // members per fold on c40 (doc/RESULTS.md, run 22).
+        // An ensemble's members side by side, one thread each: two of them trained a c40 fold
+        // in 131 s, where one network on two threads took 85 s (doc/RESULTS.md, runs 20–25).
         c.parallelMembers = 2;
         c.cacheMegabytes = 512;
         return c;

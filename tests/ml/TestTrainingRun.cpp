@@ -122,6 +122,18 @@ class TestTrainingRun : public QObject {
         return o;
     }
 
+    /// Options for a run of the first fold only.
+    RunOptions oneFold(const std::string& name, bool resume = false) const {
+        auto o = options(name, resume);
+        o.maxFolds = 1;
+        return o;
+    }
+
+    /// The per-fold metrics a run wrote.
+    json foldsOf(const std::string& run) const {
+        return readJson(root_ / run / "metrics.json").at("folds");
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(dir_.isValid());
@@ -201,8 +213,7 @@ private Q_SLOTS:
                             weights(root_ / "naive2/fold1/stage2_last.pt", config)));
         QVERIFY(!fs::exists(root_ / "naive1/fold1/stage1_last.pt"));
         config.mode = TrainingMode::Stage1;
-        auto patches = options("stage1");
-        patches.maxFolds = 1;
+        auto patches = oneFold("stage1");
         runCrossValidation(config, patches);
         const auto p = readPredictions(root_ / "stage1/fold1/predictions.csv", 0);
         QVERIFY(!p.lesions.empty());
@@ -217,8 +228,7 @@ private Q_SLOTS:
         config.validationFraction = 0.0;
         config.selection = SelectionMetric::Last;
         config.stage1.patience = config.stage2.patience = 0;
-        auto o = options("novalidation");
-        o.maxFolds = 1;
+        auto o = oneFold("novalidation");
         const auto result = runCrossValidation(config, o);
         const auto folds = readJson(root_ / "novalidation/folds.json");
         QVERIFY(folds[0].at("validation").empty());
@@ -238,8 +248,7 @@ private Q_SLOTS:
         auto config = bmsc::test::tinyConfig();
         config.mode = TrainingMode::Naive;
         config.testAugmentation = TestAugmentation::Mirror;
-        auto o = options("mirror");
-        o.maxFolds = 1;
+        auto o = oneFold("mirror");
         runCrossValidation(config, o);
         const auto run = root_ / "mirror";
         const auto p = readPredictions(run / "fold1/predictions.csv", 0);
@@ -270,12 +279,10 @@ private Q_SLOTS:
         // same config, member 2 another draw; the fold's predictions are their mean, and
         // predict on the run reproduces them.
         auto config = bmsc::test::tinyConfig();
-        auto single = options("single");
-        single.maxFolds = 1;
+        auto single = oneFold("single");
         runCrossValidation(config, single);
         config.ensemble = 2;
-        auto o = options("ensemble");
-        o.maxFolds = 1;
+        auto o = oneFold("ensemble");
         struct Members final : TrainingObserver {
             std::set<std::pair<int, int>> progress;  // (member, members)
             std::set<int> epochs;
@@ -364,13 +371,11 @@ private Q_SLOTS:
         config.ensemble = 2;
         config.ensembleInputs = {InputKind::Phases, InputKind::Subtractions};
         config.threads = 1;
-        auto sequential = options("members-sequential");
-        sequential.maxFolds = 1;
+        auto sequential = oneFold("members-sequential");
         runCrossValidation(config, sequential);
         config.threads = 2;
         config.parallelMembers = 2;
-        auto parallel = options("members-parallel");
-        parallel.maxFolds = 1;
+        auto parallel = oneFold("members-parallel");
         CancelAt never(99, 0, 0);
         runCrossValidation(config, parallel, &never);
         QCOMPARE(never.epochs, 4);  // 2 members × 2 stages × 1 epoch
@@ -380,12 +385,10 @@ private Q_SLOTS:
                                  weights(root_ / "members-parallel" / file, config)),
                      file.c_str());
         }
-        QCOMPARE(readJson(root_ / "members-parallel/metrics.json").at("folds"),
-                 readJson(root_ / "members-sequential/metrics.json").at("folds"));
+        QCOMPARE(foldsOf("members-parallel"), foldsOf("members-sequential"));
         QCOMPARE(torch::get_num_threads(), 2);  // restored after the members' threads
 
-        auto cancelled = options("members-cancelled");
-        cancelled.maxFolds = 1;
+        auto cancelled = oneFold("members-cancelled");
         CancelAt cancel(1, 0, 0);
         QCOMPARE(errorCode([&] { runCrossValidation(config, cancelled, &cancel); }),
                  io::ErrorCode::Cancelled);
@@ -402,8 +405,7 @@ private Q_SLOTS:
         config.network.inputScaling = InputScaling::Channel;
         config.ensemble = 2;
         config.ensembleInputs = {InputKind::Subtractions, InputKind::Kinetics};
-        auto o = options("inputs");
-        o.maxFolds = 1;
+        auto o = oneFold("inputs");
         runCrossValidation(config, o);
         const auto fold = root_ / "inputs/fold1";
         auto first = InferenceModel::load(fold / "stage2_best.pt");
@@ -458,8 +460,7 @@ private Q_SLOTS:
         config.mode = TrainingMode::Naive;
         config.network.input = InputKind::Subtractions;
         config.network.inputScaling = InputScaling::Channel;
-        auto o = options("scaled");
-        o.maxFolds = 1;
+        auto o = oneFold("scaled");
         runCrossValidation(config, o);
         const auto cohort = PreparedCohort::prepare(cohort_, config.preprocess, cache_, 16);
         std::vector<std::string> train;
@@ -524,8 +525,7 @@ private Q_SLOTS:
     void frozenBatchNormKeepsStageOneStatistics() {
         auto config = bmsc::test::tinyConfig();
         config.stage2FrozenBatchNorm = true;
-        auto o = options("frozen");
-        o.maxFolds = 1;
+        auto o = oneFold("frozen");
         runCrossValidation(config, o);
         const auto fold = root_ / "frozen/fold1";
         QVERIFY(!batchStatistics(fold / "stage1_last.pt", config).empty());
@@ -541,13 +541,11 @@ private Q_SLOTS:
     void resumeAfterInterruptionEqualsUninterrupted() {
         auto config = bmsc::test::tinyConfig();
         config.stage2.epochs = 2;
-        auto full = options("full");
-        full.maxFolds = 1;
+        auto full = oneFold("full");
         runCrossValidation(config, full);
 
         // Interrupted in Stage 2, epoch 2 (index 1), after its first batch.
-        auto first = options("interrupted");
-        first.maxFolds = 1;
+        auto first = oneFold("interrupted");
         CancelAt cancel(2, 1, 0);
         QCOMPARE(errorCode([&] { runCrossValidation(config, first, &cancel); }),
                  io::ErrorCode::Cancelled);
@@ -559,8 +557,7 @@ private Q_SLOTS:
         // A copy of the interrupted run for the corrupt-checkpoint checks.
         fs::copy(root_ / "interrupted", root_ / "corrupt", fs::copy_options::recursive);
 
-        auto second = options("interrupted", true);
-        second.maxFolds = 1;
+        auto second = oneFold("interrupted", true);
         CancelAt never(99, 0, 0);
         runCrossValidation(config, second, &never);
         // Stage 1 was finished: only Stage 2's remaining epoch ran.
@@ -568,8 +565,7 @@ private Q_SLOTS:
         QCOMPARE(readCheckpointMeta(fold / "stage2_last.pt").at("epochs_done").get<int>(), 2);
         QVERIFY(sameWeights(weights(root_ / "full/fold1/stage2_last.pt", config),
                             weights(fold / "stage2_last.pt", config)));
-        QCOMPARE(readJson(root_ / "interrupted/metrics.json").at("folds"),
-                 readJson(root_ / "full/metrics.json").at("folds"));
+        QCOMPARE(foldsOf("interrupted"), foldsOf("full"));
     }
 
     void sparseCheckpointsResumeFromTheLastWrite() {
@@ -578,13 +574,11 @@ private Q_SLOTS:
         // run cancelled in Stage 2 resumes from the end of Stage 1.
         auto config = bmsc::test::tinyConfig();
         config.stage2.epochs = 3;
-        auto every = options("ckpt-every");
-        every.maxFolds = 1;
+        auto every = oneFold("ckpt-every");
         runCrossValidation(config, every);
 
         config.checkpointSeconds = 86400;
-        auto sparse = options("ckpt-sparse");
-        sparse.maxFolds = 1;
+        auto sparse = oneFold("ckpt-sparse");
         CancelAt cancel(2, 2, 0);
         QCOMPARE(errorCode([&] { runCrossValidation(config, sparse, &cancel); }),
                  io::ErrorCode::Cancelled);
@@ -593,8 +587,7 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(fold / "stage2_last.pt"));  // two Stage 2 epochs ran, none written
         QVERIFY(!fs::exists(fold / "stage2_best.pt"));
 
-        auto resumed = options("ckpt-sparse", true);
-        resumed.maxFolds = 1;
+        auto resumed = oneFold("ckpt-sparse", true);
         CancelAt never(99, 0, 0);
         runCrossValidation(config, resumed, &never);
         QCOMPARE(never.epochs, 3);  // Stage 2 from its start
@@ -605,8 +598,7 @@ private Q_SLOTS:
                             weights(fold / "stage2_best.pt", config)));
         QVERIFY(sameWeights(weights(everyFold / "stage2_last.pt", config),
                             weights(fold / "stage2_last.pt", config)));
-        QCOMPARE(readJson(root_ / "ckpt-sparse/metrics.json").at("folds"),
-                 readJson(root_ / "ckpt-every/metrics.json").at("folds"));
+        QCOMPARE(foldsOf("ckpt-sparse"), foldsOf("ckpt-every"));
     }
 
     void validationIntervalOnlyWatches() {
@@ -617,12 +609,10 @@ private Q_SLOTS:
         config.stage2.epochs = 3;
         config.validationFraction = 0.5;  // of 3 non-test patients: 2 validate
         config.validationInterval = 1;
-        auto all = options("watch-every");
-        all.maxFolds = 1;
+        auto all = oneFold("watch-every");
         runCrossValidation(config, all);
         config.validationInterval = 2;
-        auto some = options("watch-second");
-        some.maxFolds = 1;
+        auto some = oneFold("watch-second");
         runCrossValidation(config, some);
         const auto history =
             readCheckpointMeta(root_ / "watch-second/fold1/stage2_last.pt").at("history");
@@ -635,12 +625,10 @@ private Q_SLOTS:
         QCOMPARE(history[2].at("validation_auroc"), full[2].at("validation_auroc"));
         QVERIFY(sameWeights(weights(root_ / "watch-every/fold1/stage2_last.pt", config),
                             weights(root_ / "watch-second/fold1/stage2_last.pt", config)));
-        QCOMPARE(readJson(root_ / "watch-second/metrics.json").at("folds"),
-                 readJson(root_ / "watch-every/metrics.json").at("folds"));
+        QCOMPARE(foldsOf("watch-second"), foldsOf("watch-every"));
         // Where validation selects the epoch, it runs after every epoch whatever the interval.
         config.selection = SelectionMetric::Auroc;
-        auto selecting = options("watch-selecting");
-        selecting.maxFolds = 1;
+        auto selecting = oneFold("watch-selecting");
         runCrossValidation(config, selecting);
         const auto ranked =
             readCheckpointMeta(root_ / "watch-selecting/fold1/stage2_last.pt").at("history");
@@ -650,8 +638,7 @@ private Q_SLOTS:
     void cancelInStageOneKeepsBest() {
         auto config = bmsc::test::tinyConfig();
         config.stage1.epochs = 2;
-        auto o = options("cancel1");
-        o.maxFolds = 1;
+        auto o = oneFold("cancel1");
         CancelAt cancel(1, 1, 0);
         QCOMPARE(errorCode([&] { runCrossValidation(config, o, &cancel); }),
                  io::ErrorCode::Cancelled);
@@ -664,8 +651,7 @@ private Q_SLOTS:
         // The interrupted run copied by resumeAfterInterruptionEqualsUninterrupted.
         auto config = bmsc::test::tinyConfig();
         config.stage2.epochs = 2;
-        auto o = options("corrupt");
-        o.maxFolds = 1;
+        auto o = oneFold("corrupt");
         QVERIFY(fs::exists(root_ / "corrupt/fold1/stage2_last.pt"));
         const auto last = root_ / "corrupt/fold1/stage2_last.pt";
         fs::resize_file(last, fs::file_size(last) / 2);
