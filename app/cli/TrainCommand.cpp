@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -143,8 +144,14 @@ void runTrain(const TrainArgs& args) {
     options.resume = args.resume;
     options.device = ml::parseDevice(args.device);
     options.maxFolds = args.maxFolds;
-    const std::string members =
-        config.ensemble > 1 ? ", " + std::to_string(config.ensemble) + " networks per fold" : "";
+    std::string members;
+    if (config.ensemble > 1) {
+        members = ", " + std::to_string(config.ensemble) + " networks per fold";
+        if (config.parallelMembers > 1) {
+            members += ", " + std::to_string(std::min(config.parallelMembers, config.ensemble)) +
+                       " side by side";
+        }
+    }
     std::printf(
         "training %s (%s preset, width %lld, breasts %lldx%lldx%lld, %d folds%s) on %s, "
         "device %s\n",

@@ -125,14 +125,14 @@ void trainMembers(const Trainer& trainer, const TrainingConfig& config,
             w.join();
         }
         at::set_num_threads(threads);  // the workers set the count new threads start with
-        std::exception_ptr first_error;
+        std::exception_ptr firstError;
         for (const auto& e : errors) {
-            if (e && (!first_error || (isCancel(first_error) && !isCancel(e)))) {
-                first_error = e;
+            if (e && (!firstError || (isCancel(firstError) && !isCancel(e)))) {
+                firstError = e;
             }
         }
-        if (first_error) {
-            std::rethrow_exception(first_error);
+        if (firstError) {
+            std::rethrow_exception(firstError);
         }
     }
 }
