@@ -38,8 +38,10 @@ struct EpochSummary {
 };
 
 /// Callbacks of a training run; no Qt (the GUI adapts it to queued signals). Called from the
-/// training thread. cancelled() is checked at least once per batch; when it returns true the
-/// run stops, keeping the checkpoints written so far (the best model among them).
+/// training thread, or, with `parallel_members`, from the threads of the members training side
+/// by side — one call at a time either way. cancelled() is checked at least once per batch;
+/// when it returns true the run stops, keeping the checkpoints written so far (the best model
+/// among them).
 class TrainingObserver {
 public:
     virtual ~TrainingObserver() = default;
