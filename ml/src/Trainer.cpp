@@ -146,15 +146,15 @@ Trainer::Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> co
       observer_(observer),
       log_(std::move(log)) {}
 
-void Trainer::setPlan(int folds, int totalEpochs) {
+void Trainer::setPlan(int folds, std::array<int, 2> epochs, std::array<double, 2> relativeCost) {
     std::lock_guard lock(shared_->mutex);
     shared_->folds = std::max(1, folds);
-    shared_->plannedEpochs = std::max(1, totalEpochs);
+    shared_->progress.plan(epochs, relativeCost);
 }
 
-void Trainer::skipEpochs(int epochs) {
+void Trainer::skipEpochs(int stage, int epochs) {
     std::lock_guard lock(shared_->mutex);
-    shared_->doneEpochs += epochs;
+    shared_->progress.skip(stage, epochs);
 }
 
 void Trainer::abortAll() const {
@@ -298,9 +298,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
-        skipEpochs(outcome.epochsDone);
+        skipEpochs(stage, outcome.epochsDone);
         if (state.value("finished", false)) {
-            skipEpochs(settings.epochs - outcome.epochsDone);
+            skipEpochs(stage, settings.epochs - outcome.epochsDone);
             if (haveBest) {
                 loadCheckpoint(bestFile, model, nullptr, device_);
             }
@@ -331,9 +331,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     auto lastWrite = Clock::now();
     {
         std::lock_guard lock(shared_->mutex);
-        if (shared_->sessionStart == Clock::time_point{}) {
-            shared_->sessionStart = lastWrite;
-        }
+        shared_->progress.start(seconds(shared_->origin));
     }
     const bool everyEpochBest = validation.empty() || config_.selection == SelectionMetric::Last;
     // Validation that only watches (TrainingConfig::validationInterval).
@@ -454,20 +452,12 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 const double within =
                     static_cast<double>(batchIndex + 1) /
                     static_cast<double>(std::max<std::size_t>(1, loader.batches()));
-                // Every member's epoch under way counts (members on parallel threads).
-                sh.partial[member_] = within;
-                double running = 0.0;
-                for (const auto& [m, f] : sh.partial) {
-                    running += f;
-                }
-                const double done = sh.doneEpochs + running;
-                p.fraction = std::min(1.0, done / sh.plannedEpochs);
-                // Wall time per epoch of this session (checkpoints, tests and members run side
-                // by side included).
-                const double perEpoch = sh.sessionEpochs > 0
-                                            ? seconds(sh.sessionStart) / sh.sessionEpochs
-                                            : seconds(epochStart) / within;
-                p.etaSeconds = perEpoch * std::max(0.0, sh.plannedEpochs - done);
+                // Every member's epoch under way counts (members on parallel threads); each
+                // stage's epochs at their own cost (RunProgress).
+                sh.progress.partial(member_, stage, within, seconds(epochStart));
+                const auto estimate = sh.progress.estimate(seconds(sh.origin));
+                p.fraction = estimate.fraction;
+                p.etaSeconds = estimate.etaSeconds;
                 observer_->batchDone(p);
             }
             ++batchIndex;
@@ -530,9 +520,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         }
         {
             std::lock_guard lock(shared_->mutex);
-            ++shared_->doneEpochs;
-            ++shared_->sessionEpochs;
-            shared_->partial[member_] = 0.0;
+            shared_->progress.epochDone(member_, stage, summary.seconds);
             if (observer_ != nullptr) {
                 observer_->epochDone(summary);
             }
@@ -556,7 +544,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         if (stop) {
             note("early stop: no better validation score for " + std::to_string(settings.patience) +
                  " epochs");
-            skipEpochs(settings.epochs - epoch - 1);
+            skipEpochs(stage, settings.epochs - epoch - 1);
             break;
         }
     }

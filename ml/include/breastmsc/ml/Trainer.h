@@ -2,6 +2,7 @@
 
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/ResNet3d.h"
+#include "breastmsc/ml/RunProgress.h"
 #include "breastmsc/ml/TrainingConfig.h"
 #include "breastmsc/ml/TrainingData.h"
 #include "breastmsc/ml/TrainingObserver.h"
@@ -9,10 +10,10 @@
 #include <torch/types.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <chrono>
 #include <filesystem>
 #include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,10 +57,12 @@ public:
     Trainer(TrainingConfig config, std::shared_ptr<const PreparedCohort> cohort,
             torch::Device device, TrainingObserver* observer = nullptr, Log log = {});
 
-    /// For progress and ETA: folds and epochs planned over the whole run.
-    void setPlan(int folds, int totalEpochs);
-    /// Epochs that will not run (a finished fold or stage found on resume).
-    void skipEpochs(int epochs);
+    /// For progress and ETA: folds, and epochs of each stage planned over the whole run (all
+    /// folds and members) with a guess of each stage's epoch cost (RunProgress::plan).
+    void setPlan(int folds, std::array<int, 2> epochs, std::array<double, 2> relativeCost);
+    /// Epochs of `stage` that will not run (a finished fold or stage found on resume, a stage
+    /// stopped early).
+    void skipEpochs(int stage, int epochs);
     /// The ensemble member (0-based) trained next: member 0 uses the config's seed as a
     /// single network does; member m > 0 a seed derived from it and m, for its sample order,
     /// patch offsets and augmentation (the caller seeds the initial weights with memberSeed).
@@ -105,11 +108,8 @@ private:
     struct Shared {
         std::mutex mutex;
         int folds = 1;
-        int plannedEpochs = 1;
-        int doneEpochs = 0;
-        int sessionEpochs = 0;  ///< epochs run in this process (not skipped on resume)
-        std::chrono::steady_clock::time_point sessionStart;
-        std::map<int, double> partial;  ///< member → fraction of its current epoch done
+        RunProgress progress;
+        std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
         bool aborted = false;
     };
 
