@@ -534,6 +534,17 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
                 (cell == patchCells(patchSize) && (bx / 32) % cell[0] == 0 &&
                  (by / 32) % cell[1] == 0 && (bz / 4) % cell[2] == 0),
             "'breast_cells' \"patch\" needs a breast grid that is a whole number of patches");
+    // A one-pass breast's C5 map is pooled into cells (the (2,2,1) pool of NETWORK.md, or the
+    // patch cells): a map that is not a whole number of cells would lose its last row or
+    // column (a 96-wide breast's 3 × 3 map pooled by 2 × 2 kept 4 of its 9 positions).
+    const bool onePass = network.breastTile == std::array<std::int64_t, 3>{0, 0, 0};
+    require(!onePass ||
+                ((bx / 32) % cell[0] == 0 && (by / 32) % cell[1] == 0 && (bz / 4) % cell[2] == 0),
+            "'breast_cells' \"pooled\" needs a C5 map (breast / (32, 32, 4)) that is a whole "
+            "number of " +
+                std::to_string(cell[0]) + "×" + std::to_string(cell[1]) + "×" +
+                std::to_string(cell[2]) +
+                " cells: use \"breast_cells\": \"patch\" or another grid");
     const auto& tile = network.breastTile;
     const auto& step = network.breastStride;
     const std::array<std::int64_t, 3> none{0, 0, 0};

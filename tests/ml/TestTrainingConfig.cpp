@@ -265,6 +265,15 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_cells") && e.contains("pooled or patch"), qPrintable(e));
         e = errorOf({{"preset", "demo"}, {"breast_cells", "patch"}, {"patch_size", {64, 64, 12}}});
         QVERIFY2(e.contains("breast_cells") && e.contains("whole number"), qPrintable(e));
+        // Pooled cells on a breast whose C5 map is 3 × 3 (96 × 96 voxels) would drop its last
+        // row and column; patch cells tile it.
+        e = errorOf({{"preset", "demo"}, {"grid", {192, 192, 16}}, {"crop_rows", 96}});
+        QVERIFY2(e.contains("breast_cells") && e.contains("pooled"), qPrintable(e));
+        QCOMPARE(errorOf({{"preset", "demo"},
+                          {"grid", {192, 192, 16}},
+                          {"crop_rows", 96},
+                          {"breast_cells", "patch"}}),
+                 QString());
     }
 
     void documentedConfigsLoad() {
