@@ -5,6 +5,7 @@
 
 #include <QtTest>
 
+#include <array>
 #include <cmath>
 
 using namespace bmsc::ml;
@@ -13,6 +14,24 @@ namespace {
 
 bool near(double a, double b) {
     return std::abs(a - b) < 1e-9;
+}
+
+/// The estimate's ETA and fraction, with both in the failure message.
+void expect(const RunProgress::Estimate& e, double eta, double fraction) {
+    QVERIFY2(near(e.etaSeconds, eta) && near(e.fraction, fraction),
+             qPrintable(QString("ETA %1 s, fraction %2; expected %3 s, %4")
+                            .arg(e.etaSeconds)
+                            .arg(e.fraction)
+                            .arg(eta)
+                            .arg(fraction)));
+}
+
+/// A RunProgress with its plan, whose first epoch starts at `t`.
+RunProgress started(std::array<int, 2> epochs, std::array<double, 2> cost, double t = 0.0) {
+    RunProgress p;
+    p.plan(epochs, cost);
+    p.start(t);
+    return p;
 }
 
 /// One member's epochs of `stage`, `seconds` each, from `t`, reported at every half epoch as
@@ -40,34 +59,22 @@ private Q_SLOTS:
     void stage2EpochsCountAtTheirOwnCost() {
         // 10 Stage 1 epochs of 1 s, then 5 Stage 2 epochs of 2 s: 20 s of work. Counting
         // epochs alike, 11 epochs in 12 s would leave 4 × 1.09 s; the time left is 8 s.
-        RunProgress p;
-        p.plan({10, 5}, {1.0, 3.0});  // a guess off by half: Stage 2 at 3 Stage 1 epochs
-        p.start(0.0);
+        auto p = started({10, 5}, {1.0, 3.0});  // a guess off by half: Stage 2 at 3 Stage 1 epochs
         double t = runEpochs(p, 1, 10, 1.0, 0.0);
         QCOMPARE(t, 10.0);
         // Stage 2 under way, not yet finished once: its first half-epoch extrapolated.
         p.partial(0, 2, 0.5, 1.0);
-        auto e = p.estimate(11.0);
-        QVERIFY2(near(e.etaSeconds, 9.0), qPrintable(QString::number(e.etaSeconds)));
-        QVERIFY(near(e.fraction, 11.0 / 20.0));
+        expect(p.estimate(11.0), 9.0, 11.0 / 20.0);
         p.epochDone(0, 2, 2.0);
-        e = p.estimate(12.0);
-        QVERIFY2(near(e.etaSeconds, 8.0), qPrintable(QString::number(e.etaSeconds)));
-        QVERIFY(near(e.fraction, 12.0 / 20.0));
+        expect(p.estimate(12.0), 8.0, 12.0 / 20.0);
         t = runEpochs(p, 2, 4, 2.0, 12.0);
-        e = p.estimate(t);
-        QVERIFY(near(e.etaSeconds, 0.0));
-        QVERIFY(near(e.fraction, 1.0));
+        expect(p.estimate(t), 0.0, 1.0);
     }
 
     void untimedStageUsesThePlannedRelativeCost() {
-        RunProgress p;
-        p.plan({10, 5}, {4096.0 * 200, 65536.0 * 25});  // Stage 2 epochs 2× Stage 1's
-        p.start(0.0);
+        auto p = started({10, 5}, {4096.0 * 200, 65536.0 * 25});  // Stage 2 epochs 2× Stage 1's
         runEpochs(p, 1, 5, 1.0, 0.0);
-        const auto e = p.estimate(5.0);
-        QVERIFY2(near(e.etaSeconds, 5.0 + 10.0), qPrintable(QString::number(e.etaSeconds)));
-        QVERIFY(near(e.fraction, 5.0 / 20.0));
+        expect(p.estimate(5.0), 5.0 + 10.0, 5.0 / 20.0);
         // Nothing timed at all: the fraction from the guess, no ETA.
         RunProgress fresh;
         fresh.plan({10, 5}, {1.0, 2.0});
@@ -80,9 +87,7 @@ private Q_SLOTS:
     void membersSideBySideShareTheWall() {
         // Two members on their own threads, each epoch 2 s of its thread, both at once: the
         // wall advances 2 s per pair of epochs.
-        RunProgress p;
-        p.plan({10, 0}, {1.0, 1.0});
-        p.start(0.0);
+        auto p = started({10, 0}, {1.0, 1.0});
         for (int pair = 0; pair < 2; ++pair) {
             const double t = 2.0 * pair;
             p.partial(0, 1, 0.5, 1.0);
@@ -98,22 +103,16 @@ private Q_SLOTS:
             p.epochDone(0, 1, 2.0);
             p.epochDone(1, 1, 2.0);
         }
-        const auto e = p.estimate(4.0);
-        QVERIFY(near(e.etaSeconds, 6.0));
-        QVERIFY(near(e.fraction, 0.4));
+        expect(p.estimate(4.0), 6.0, 0.4);
     }
 
     void workBetweenEpochsLengthensTheEta() {
         // Epochs of 1 s with 0.5 s of checkpoints and tests after each: 1.5 s of wall apiece.
-        RunProgress p;
-        p.plan({8, 0}, {1.0, 1.0});
-        p.start(0.0);
+        auto p = started({8, 0}, {1.0, 1.0});
         for (int e = 0; e < 4; ++e) {
             p.epochDone(0, 1, 1.0);
         }
-        const auto e = p.estimate(6.0);
-        QVERIFY(near(e.etaSeconds, 6.0));
-        QVERIFY(near(e.fraction, 0.5));
+        expect(p.estimate(6.0), 6.0, 0.5);
     }
 
     void resumedRunsCountSkippedWorkButTimeOnlyTheirOwn() {
@@ -122,17 +121,13 @@ private Q_SLOTS:
         p.skip(1, 6);  // an earlier process did 6 epochs
         p.start(100.0);
         p.epochDone(0, 1, 1.0);
-        const auto e = p.estimate(101.0);
-        QVERIFY(near(e.fraction, 0.7));
-        QVERIFY(near(e.etaSeconds, 3.0));
+        expect(p.estimate(101.0), 3.0, 0.7);
     }
 
     void fractionNeverGoesBack() {
         // The guess says Stage 2 is cheap; timing it shows it dear, which would move the
         // work done so far to a smaller share of the whole. The shown fraction holds instead.
-        RunProgress p;
-        p.plan({10, 10}, {1.0, 0.1});
-        p.start(0.0);
+        auto p = started({10, 10}, {1.0, 0.1});
         double lowest = 1.0;
         double t = runEpochs(p, 1, 10, 1.0, 0.0);
         const double afterStage1 = p.estimate(t).fraction;

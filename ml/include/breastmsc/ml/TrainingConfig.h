@@ -83,8 +83,9 @@ struct TrainingConfig {
     /// Empty: every member sees `network.input`. Otherwise one InputKind per member (as many as
     /// `ensemble`): members that read the same breasts differently (the subtractions, the
     /// kinetic curve's shape) err on different breasts, where members of one input differ only
-    /// by their draw (doc/RESULTS-early-runs.md, runs 16–18; over five draws on c40 the subtractions +
-    /// kinetics pair read 0.813–0.8995, mean 0.859, level with one network, runs 20–24).
+    /// by their draw (doc/RESULTS-early-runs.md, runs 16–18; over five draws on c40 the
+    /// subtractions + kinetics pair read 0.813–0.8995, mean 0.859, level with one network, runs
+    /// 20–24).
     std::vector<InputKind> ensembleInputs;
     /// Of the non-test patients (64/16/20 % overall). 0: no validation set, every non-test
     /// patient trains (only with selection Last and no early stopping); the test folds are
