@@ -16,8 +16,8 @@ namespace bmsc::ml {
 class RunProgress {
 public:
     /// `epochs[s]`: the run's planned epochs of stage s + 1, all folds and members together;
-    /// `relativeCost[s]`: a guess of one such epoch's cost in any unit (items × voxels),
-    /// used only for a stage not yet timed.
+    /// `relativeCost[s]`: a guess of one such epoch's cost in any unit (TrainingRun: items ×
+    /// (voxels + a per-item overhead)), used only for a stage not yet timed.
     void plan(std::array<int, 2> epochs, std::array<double, 2> relativeCost);
     /// Epochs done by an earlier process (a resumed run): counted as done, not timed.
     void skip(int stage, int epochs);
