@@ -5,13 +5,18 @@
 #include "breastmsc/ml/Checkpoint.h"
 #include "breastmsc/ml/FusedAdam.h"
 #include "breastmsc/ml/Metrics.h"
+#include "breastmsc/ml/WindowMining.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <iterator>
 #include <limits>
+#include <map>
 
 namespace bmsc::ml {
 namespace fs = std::filesystem;
@@ -259,6 +264,47 @@ EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sa
     return result;
 }
 
+std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
+    BreastClassifier& model, int fold, const std::vector<Sample>& train, const json& saved) const {
+    std::map<std::size_t, std::vector<Triple>> candidates;
+    if (saved.is_array()) {
+        for (const auto& entry : saved) {
+            auto& origins = candidates[entry.at("breast").get<std::size_t>()];
+            for (const auto& o : entry.at("origins")) {
+                origins.push_back({o.at(0).get<std::int64_t>(), o.at(1).get<std::int64_t>(),
+                                   o.at(2).get<std::int64_t>()});
+            }
+        }
+        const bool complete = std::all_of(train.begin(), train.end(), [&](const Sample& s) {
+            const auto it = candidates.find(s.breast);
+            return it != candidates.end() && !it->second.empty();
+        });
+        if (complete) {
+            return candidates;
+        }
+        candidates.clear();
+    }
+    const auto start = Clock::now();
+    model->eval();
+    for (const auto& sample : train) {
+        if (candidates.count(sample.breast) != 0) {
+            continue;
+        }
+        if (cancelled()) {
+            throw IoError(ErrorCode::Cancelled, {}, "training cancelled");
+        }
+        candidates[sample.breast] = mostMalignantWindows(
+            model, cohort_->load(sample.breast), config_.stage2Windows, device_, config_.bf16);
+    }
+    char line[160];
+    std::snprintf(line, sizeof line,
+                  "%s: the %d most malignant windows of each of %zu breasts are its "
+                  "candidates (%.1f s)",
+                  where(fold, 2).c_str(), config_.stage2Windows, candidates.size(), seconds(start));
+    note(line);
+    return candidates;
+}
+
 StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                                  const std::vector<Sample>& train,
                                  const std::vector<Sample>& validation, const fs::path& folder,
@@ -281,6 +327,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     bool haveBest = false;
     int sinceBest = 0;
     json history = json::array();
+    json savedWindows;  // multiple-instance Stage 2: the candidates the stage started with
     std::error_code ec;
     if (resume && fs::exists(lastFile, ec)) {
         const auto state = loadCheckpoint(lastFile, model, &optimizer, device_);
@@ -297,6 +344,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         haveBest = outcome.bestEpoch >= 0;
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
+        savedWindows = state.value("window_candidates", json());
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
         skipEpochs(stage, outcome.epochsDone);
         if (state.value("finished", false)) {
@@ -305,6 +353,27 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 loadCheckpoint(bestFile, model, nullptr, device_);
             }
             return outcome;
+        }
+    }
+
+    // Stage 2 as multiple-instance learning over windows (TrainingConfig::stage2Windows): each
+    // training breast's candidate windows, chosen once by the model the stage starts from (and
+    // kept in the checkpoints, so that a resumed stage trains on the same candidates).
+    const bool windowMil = stage == 2 && config_.stage2Windows > 0;
+    std::map<std::size_t, std::vector<Triple>> candidates;
+    json windowJson;
+    if (windowMil) {
+        std::vector<Sample> breasts;
+        std::copy_if(train.begin(), train.end(), std::back_inserter(breasts),
+                     [](const Sample& s) { return s.kind == SampleKind::WholeBreast; });
+        candidates = windowCandidates(model, fold, breasts, savedWindows);
+        windowJson = json::array();
+        for (const auto& [breast, origins] : candidates) {
+            json list = json::array();
+            for (const auto& o : origins) {
+                list.push_back({o[0], o[1], o[2]});
+            }
+            windowJson.push_back({{"breast", breast}, {"origins", list}});
         }
     }
 
@@ -323,6 +392,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         j["stopped_early"] = outcome.stoppedEarly;
         j["finished"] = finished;
         j["history"] = history;
+        if (!windowJson.is_null()) {
+            j["window_candidates"] = windowJson;
+        }
         return j;
     };
 
@@ -355,6 +427,30 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             train, config_.classBalanced,
             itemSeed(memberSeed(), static_cast<std::uint64_t>(fold),
                      static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch)));
+        if (windowMil) {
+            // Each breast's most malignant candidate under the current weights, as a patch.
+            model->eval();
+            std::map<std::size_t, Triple> chosen;
+            for (auto& sample : order) {
+                if (sample.kind != SampleKind::WholeBreast) {
+                    continue;  // a Stage 1 patch (TrainingConfig::stage2Rehearsal)
+                }
+                if (cancelled()) {
+                    throw IoError(ErrorCode::Cancelled, folder, "training cancelled");
+                }
+                auto it = chosen.find(sample.breast);
+                if (it == chosen.end()) {
+                    it = chosen
+                             .emplace(sample.breast,
+                                      mostMalignantOf(model, cohort_->load(sample.breast),
+                                                      candidates.at(sample.breast),
+                                                      config_.patchSize, device_, config_.bf16))
+                             .first;
+                }
+                sample.kind = SampleKind::WindowPatch;
+                sample.origin = it->second;
+            }
+        }
         // Batch norm cannot train on a last batch of one sample: leave that sample out of this
         // epoch (the order is reshuffled every epoch, so it is a different one each time).
         const auto batchSize = static_cast<std::size_t>(config_.batchSize);

@@ -293,6 +293,8 @@ json TrainingConfig::toJson() const {
         {"background_patches", backgroundPatches},
         {"background_candidates", backgroundCandidates},
         {"cell_loss", cellLoss},
+        {"stage2_windows", stage2Windows},
+        {"stage2_rehearsal", stage2Rehearsal},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
         {"lr_schedule", nameOf(kSchedules, schedule)},
@@ -407,6 +409,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"background_patches", into(c.backgroundPatches)},
          {"background_candidates", into(c.backgroundCandidates)},
          {"cell_loss", into(c.cellLoss)},
+         {"stage2_windows", into(c.stage2Windows)},
+         {"stage2_rehearsal", into(c.stage2Rehearsal)},
          {"selection", intoChoice(c.selection, kSelections, "selection", source)},
          {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
          {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
@@ -581,6 +585,13 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(cellLoss >= 0 && cellLoss <= 100, "'cell_loss' must be in 0..100");
     require(cellLoss == 0 || (network.breastPool == BreastPool::Max && network.breastTile == none),
             "'cell_loss' needs \"breast_pool\": \"max\" and \"breast_pass\": \"whole\"");
+    require(stage2Windows >= 0 && stage2Windows <= 4096, "'stage2_windows' must be in 0..4096");
+    require(
+        stage2Windows == 0 || (network.breastPool == BreastPool::Max && network.breastTile != none),
+        "'stage2_windows' needs \"breast_pool\": \"max\" and \"breast_pass\": \"windows\" "
+        "or \"tiles\"");
+    require(!stage2Rehearsal || (stage2Windows > 0 && mode == TrainingMode::Curriculum),
+            "'stage2_rehearsal' needs a curriculum with 'stage2_windows' > 0");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
     require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
     require(ensembleInputs.empty() || ensembleInputs.size() == static_cast<std::size_t>(ensemble),

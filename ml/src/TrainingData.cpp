@@ -247,6 +247,15 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
         return {augment(volume, wholeBreastDraw(options, seed)), sample.target};
     }
     Triple origin{};
+    if (sample.kind == SampleKind::WindowPatch) {
+        // The window as the network scored it: no offset, the breast's class (multiple-instance
+        // learning: a malignant breast's most malignant window stands for the breast).
+        if (!augmenting) {
+            return {extractPatch(volume, sample.origin, options.patchSize), sample.target};
+        }
+        const auto draw = drawAugmentation(options.augmentation, rng);
+        return {augmentedPatch(volume, sample.origin, options.patchSize, draw), sample.target};
+    }
     if (sample.kind == SampleKind::LesionPatch) {
         origin = lesionPatchOrigin(b.lesions.at(static_cast<std::size_t>(sample.lesion)).index,
                                    options.patchSize, size, options.training ? &rng : nullptr,

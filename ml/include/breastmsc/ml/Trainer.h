@@ -14,6 +14,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -103,6 +104,12 @@ public:
 
 private:
     ItemOptions itemOptions(bool training) const;
+    /// Multiple-instance Stage 2 (TrainingConfig::stage2Windows): the candidate windows of each
+    /// training breast, read from `saved` (a resumed stage's checkpoint) when it names every
+    /// breast, else the model's most malignant windows of each (eval mode, no gradients).
+    std::map<std::size_t, std::vector<Triple>> windowCandidates(BreastClassifier& model, int fold,
+                                                                const std::vector<Sample>& train,
+                                                                const nlohmann::json& saved) const;
     bool cancelled() const;
     /// Progress shared by the copies of a Trainer (under `mutex`, as the observer and log).
     struct Shared {

@@ -68,6 +68,20 @@ struct TrainingConfig {
     /// centre lies in the cell), so that the cell the pool picks is the lesion's; 0 = off (the
     /// breast label alone, as the paper).
     double cellLoss = 0.0;
+    /// Stage 2 with `breast_pass` windows (or tiles) and the max pool: 0 — every window of
+    /// every breast through the network with gradients; k > 0 — multiple-instance learning on
+    /// windows: when the stage starts, the k windows of each training breast that the model
+    /// finds most malignant are kept (every window scored without gradients), and each epoch
+    /// the most malignant of those k (scored again) is trained as a patch labelled with the
+    /// breast's class, augmented as Stage 1 patches are. The max pool's gradient reaches only
+    /// that window anyway: this trains what the full pass would, at the cost of k windows a
+    /// breast instead of all of them, for as long as the breast's top window stays among its k.
+    int stage2Windows = 0;
+    /// A curriculum's multiple-instance Stage 2 (stage2Windows > 0): train on Stage 1's patches
+    /// too, every epoch beside the breasts' windows, so that fine-tuning on breast labels
+    /// keeps what the lesion annotations taught (a malignant breast's most malignant window
+    /// may be a benign lesion or background, and the breast's label then pushes it up).
+    bool stage2Rehearsal = false;
     SelectionMetric selection = SelectionMetric::Auroc;
     Stage2Head stage2Head = Stage2Head::Fresh;
     LearningRateSchedule schedule = LearningRateSchedule::Constant;

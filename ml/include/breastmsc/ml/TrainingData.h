@@ -45,7 +45,10 @@ std::optional<Triple> enhancingBackgroundOrigin(const torch::Tensor& volume,
 
 // --- Datasets --------------------------------------------------------------------------------
 
-enum class SampleKind { LesionPatch, BackgroundPatch, WholeBreast };
+/// WindowPatch: Stage 2's multiple-instance training (TrainingConfig::stage2Windows), the
+/// window of a whole breast that the model finds most malignant, labelled with the breast's
+/// class and augmented as a training patch.
+enum class SampleKind { LesionPatch, BackgroundPatch, WholeBreast, WindowPatch };
 
 /// One training example: which breast, and which patch of it.
 struct Sample {
@@ -54,6 +57,8 @@ struct Sample {
     int lesion = -1;  ///< LesionPatch: index into the breast's lesions
     int slot = 0;     ///< BackgroundPatch: which of the breast's background patches
     int target = 0;   ///< nominal class (for balancing); patches are relabelled by patchLabel
+                      ///< (a WindowPatch keeps its breast's class)
+    Triple origin{};  ///< WindowPatch: the window's first voxel in the breast
 };
 
 /// Stage 1: one patch per lesion of the given breasts, plus round(background × lesions)

@@ -1,0 +1,295 @@
+// Stage 2 as multiple-instance learning over a windowed breast (TrainingConfig::stage2Windows):
+// the window lattice matches the network's cells, the most malignant windows are found as the
+// max pool finds them, window items carry the breast's class, and a run trains, checkpoints its
+// candidates and resumes to the same weights.
+#include "TinyCohort.h"
+#include "breastmsc/io/Error.h"
+#include "breastmsc/ml/Augmentation.h"
+#include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/PreparedCohort.h"
+#include "breastmsc/ml/TrainingRun.h"
+#include "breastmsc/ml/WindowMining.h"
+
+#include <torch/torch.h>
+#include <nlohmann/json.hpp>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <map>
+#include <stdexcept>
+
+using namespace bmsc;
+using namespace bmsc::ml;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Malignant − benign logit of each window of `breast`, each window run as a patch.
+std::vector<float> windowScores(BreastClassifier& model, const torch::Tensor& breast,
+                                const std::vector<Triple>& origins, const Triple& size) {
+    torch::NoGradGuard noGrad;
+    std::vector<float> scores;
+    for (const auto& o : origins) {
+        const auto logits = model->forward(extractPatch(breast, o, size).unsqueeze(0));
+        scores.push_back((logits[0][1] - logits[0][0]).item<float>());
+    }
+    return scores;
+}
+
+/// Stage 2 batches per epoch and epochs run, seen by the observer.
+struct StageTwoBatches final : TrainingObserver {
+    std::int64_t batches = 0;
+    int epochs = 0;
+    void batchDone(const TrainingProgress& p) override {
+        if (p.stage == 2) {
+            batches = p.batches;
+        }
+    }
+    void epochDone(const EpochSummary&) override { ++epochs; }
+};
+
+/// Cancels in Stage 2 once its `epoch` (0-based) starts.
+struct CancelInStageTwo final : TrainingObserver {
+    explicit CancelInStageTwo(int epoch) : epoch_(epoch) {}
+    void batchDone(const TrainingProgress& p) override {
+        cancel_ = cancel_ || (p.stage == 2 && p.epoch >= epoch_);
+    }
+    bool cancelled() const override { return cancel_; }
+
+private:
+    int epoch_;
+    bool cancel_ = false;
+};
+
+std::vector<torch::Tensor> weightsOf(const fs::path& checkpoint, const TrainingConfig& c) {
+    BreastClassifier model(c.network, HeadKind::WholeBreast);
+    loadCheckpoint(checkpoint, model);
+    std::vector<torch::Tensor> out;
+    for (const auto& t : model->parameters()) {
+        out.push_back(t.detach().clone());
+    }
+    return out;
+}
+
+bool same(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+    if (a.size() != b.size() || a.empty()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!torch::equal(a[i], b[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The tiny config with 32 × 32 × 4 patches slid over the 64 × 64 × 8 breasts every 16 × 16 × 2
+/// (27 windows a breast), the max pool, and a multiple-instance Stage 2 of two epochs.
+TrainingConfig windowConfig() {
+    auto c = bmsc::test::tinyConfig();
+    c.patchSize = {32, 32, 4};
+    c.network.breastTile = {32, 32, 4};
+    c.network.breastStride = {16, 16, 2};
+    c.network.breastPool = BreastPool::Max;
+    c.stage2Head = Stage2Head::Stage1;
+    c.stage2FrozenBatchNorm = true;
+    c.stage2Windows = 3;
+    c.stage2 = {1e-3, 2, 0};
+    c.augmentation.enabled = true;
+    c.validate("window config");
+    return c;
+}
+
+}  // namespace
+
+class TestWindowMining : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir dir_;
+    fs::path root_;
+
+    RunOptions oneFold(const std::string& name, bool resume = false) const {
+        RunOptions o;
+        o.cohort = root_ / "cohort";
+        o.cache = root_ / "cache";
+        o.out = root_ / name;
+        o.resume = resume;
+        o.maxFolds = 1;
+        return o;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(dir_.isValid());
+        root_ = dir_.path().toStdString();
+        bmsc::test::makeTinyCohort(root_ / "cohort", 6);
+        torch::manual_seed(3);
+    }
+
+    void originsFollowTheCells() {
+        // Window i of windowOrigins is cell i of the windowed network: its patch, run alone,
+        // gives that cell's logits.
+        BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
+                               HeadKind::WholeBreast);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto breast = torch::randn({6, 64, 48, 8});
+        const auto origins = windowOrigins(model->options(), {64, 48, 8});
+        QCOMPARE(origins.size(), std::size_t{3 * 2 * 3});
+        QCOMPARE(origins.front(), (Triple{0, 0, 0}));
+        QCOMPARE(origins[1], (Triple{0, 0, 2}));  // z fastest
+        QCOMPARE(origins.back(), (Triple{32, 16, 4}));
+        const auto cells = model->cellLogits(model->features(breast.unsqueeze(0)))[0];
+        for (std::size_t i = 0; i < origins.size(); ++i) {
+            const auto alone =
+                model->forward(extractPatch(breast, origins[i], {32, 32, 4}).unsqueeze(0));
+            QVERIFY2(torch::allclose(alone[0], cells.select(1, static_cast<std::int64_t>(i)), 1e-4,
+                                     1e-4),
+                     qPrintable(QString("window %1").arg(i)));
+        }
+        // A breast the windows do not cover whole has no lattice.
+        QVERIFY(windowOrigins(model->options(), {64, 40, 8}).empty());
+        QVERIFY(windowOrigins(model->options(), {64, 48, 2}).empty());
+    }
+
+    void mostMalignantWindowsComeFirst() {
+        BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
+                               HeadKind::WholeBreast);
+        model->eval();
+        const auto breast = torch::randn({6, 64, 64, 8});
+        const Triple tile{32, 32, 4};
+        const auto all = windowOrigins(model->options(), {64, 64, 8});
+        const auto scores = windowScores(model, breast, all, tile);
+        const auto top = mostMalignantWindows(model, breast, 5, torch::kCPU, false);
+        QCOMPARE(top.size(), std::size_t{5});
+        std::map<Triple, float> scoreOf;
+        for (std::size_t i = 0; i < all.size(); ++i) {
+            scoreOf[all[i]] = scores[i];
+        }
+        const float best = *std::max_element(scores.begin(), scores.end());
+        QVERIFY(std::abs(scoreOf.at(top[0]) - best) < 1e-4f);
+        for (std::size_t i = 1; i < top.size(); ++i) {
+            QVERIFY(scoreOf.at(top[i - 1]) >= scoreOf.at(top[i]) - 1e-4f);
+        }
+        // Every window not kept scores no higher than the last one kept.
+        for (const auto& o : all) {
+            if (std::find(top.begin(), top.end(), o) == top.end()) {
+                QVERIFY(scoreOf.at(o) <= scoreOf.at(top.back()) + 1e-4f);
+            }
+        }
+        // The whole breast's logits under the max pool are its top window's.
+        {
+            torch::NoGradGuard noGrad;
+            const auto logits = model->forward(breast.unsqueeze(0));
+            QVERIFY(std::abs((logits[0][1] - logits[0][0]).item<float>() - best) < 1e-4f);
+        }
+        // The most malignant of a list, in any order; k beyond the windows gives them all.
+        std::vector<Triple> reversed(top.rbegin(), top.rend());
+        QCOMPARE(mostMalignantOf(model, breast, reversed, tile, torch::kCPU, false), top[0]);
+        QCOMPARE(mostMalignantWindows(model, breast, 1000, torch::kCPU, false).size(), all.size());
+        // A model without windows or the max pool cannot rank windows.
+        BreastClassifier average(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Average),
+                                 HeadKind::WholeBreast);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 mostMalignantWindows(average, breast, 3, torch::kCPU, false));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 mostMalignantOf(model, breast, {}, tile, torch::kCPU, false));
+    }
+
+    void windowItemsCarryTheBreastClass() {
+        const auto config = windowConfig();
+        const auto cohort =
+            PreparedCohort::prepare(root_ / "cohort", config.preprocess, root_ / "cache", 64);
+        ItemOptions options;
+        options.patchSize = config.patchSize;
+        for (std::size_t b = 0; b < cohort->breasts().size(); ++b) {
+            const auto& breast = cohort->breasts()[b];
+            if (breast.label == io::Label::Unlabelled) {
+                continue;
+            }
+            Sample s;
+            s.breast = b;
+            s.kind = SampleKind::WindowPatch;
+            s.target = breast.target();
+            s.origin = {32, 0, 4};
+            options.training = false;
+            const auto [x, y] = makeItem(*cohort, s, options, 7);
+            QCOMPARE(y, breast.target());
+            QVERIFY(torch::equal(x, extractPatch(cohort->load(b), s.origin, config.patchSize)));
+            // Training: the same window augmented (mirror, rotation), the class unchanged.
+            options.training = true;
+            options.augmentation.enabled = true;
+            const auto [xa, ya] = makeItem(*cohort, s, options, 7);
+            QCOMPARE(ya, breast.target());
+            QCOMPARE(xa.sizes().vec(), x.sizes().vec());
+            QVERIFY(torch::equal(xa, makeItem(*cohort, s, options, 7).first));
+        }
+    }
+
+    void configNeedsWindowsAndTheMaxPool() {
+        auto c = windowConfig();
+        QCOMPARE(TrainingConfig::fromJson(c.toJson(), "round trip").stage2Windows, 3);
+        auto j = c.toJson();
+        j["breast_pool"] = "average";
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "average"));
+        j = c.toJson();
+        j["breast_pass"] = "whole";
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "whole"));
+        j = c.toJson();
+        j["stage2_windows"] = -1;
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "negative"));
+        j = c.toJson();
+        j["stage2_windows"] = 0;
+        j["stage2_rehearsal"] = true;
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "rehearsal"));
+        j["stage2_windows"] = 2;
+        QVERIFY(TrainingConfig::fromJson(j, "rehearsal").stage2Rehearsal);
+        j["mode"] = "naive";
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "naive rehearsal"));
+    }
+
+    void runTrainsCheckpointsCandidatesAndResumes() {
+        auto config = windowConfig();
+        StageTwoBatches plain;
+        runCrossValidation(config, oneFold("mil"), &plain);
+        const auto fold = root_ / "mil/fold1";
+        const auto meta = readCheckpointMeta(fold / "stage2_last.pt");
+        const auto& candidates = meta.at("window_candidates");
+        QVERIFY(candidates.is_array() && !candidates.empty());
+        for (const auto& entry : candidates) {
+            QCOMPARE(entry.at("origins").size(), std::size_t{3});
+            for (const auto& o : entry.at("origins")) {
+                // On the lattice of 32 × 32 × 4 windows every 16 × 16 × 2 of a 64 × 64 × 8 breast.
+                QVERIFY(o[0].get<int>() % 16 == 0 && o[0].get<int>() <= 32);
+                QVERIFY(o[1].get<int>() % 16 == 0 && o[1].get<int>() <= 32);
+                QVERIFY(o[2].get<int>() % 2 == 0 && o[2].get<int>() <= 4);
+            }
+        }
+        // Stage 2 trained: its weights moved from Stage 1's.
+        QVERIFY(!same(weightsOf(fold / "stage1_last.pt", config),
+                      weightsOf(fold / "stage2_last.pt", config)));
+
+        // Interrupted in Stage 2's second epoch and resumed: the same weights and candidates.
+        CancelInStageTwo cancel(1);
+        QVERIFY_THROWS_EXCEPTION(io::IoError, runCrossValidation(config, oneFold("cut"), &cancel));
+        StageTwoBatches resumed;
+        runCrossValidation(config, oneFold("cut", true), &resumed);
+        QCOMPARE(resumed.epochs, 1);
+        QCOMPARE(readCheckpointMeta(root_ / "cut/fold1/stage2_last.pt").at("window_candidates"),
+                 candidates);
+        QVERIFY(same(weightsOf(fold / "stage2_last.pt", config),
+                     weightsOf(root_ / "cut/fold1/stage2_last.pt", config)));
+
+        // Rehearsal adds Stage 1's patches to every Stage 2 epoch: more batches.
+        config.stage2Rehearsal = true;
+        StageTwoBatches rehearsed;
+        runCrossValidation(config, oneFold("rehearsal"), &rehearsed);
+        QVERIFY2(rehearsed.batches > plain.batches,
+                 qPrintable(QString("%1 vs %2").arg(rehearsed.batches).arg(plain.batches)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestWindowMining)
+#include "TestWindowMining.moc"
