@@ -247,7 +247,8 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // with 0 vs 1 loader thread; same items either way).
         c.loaderThreads = 0;
         // An ensemble's members side by side, one thread each: two of them trained a c40 fold
-        // in 131 s, where one network on two threads took 85 s (doc/RESULTS.md, runs 20–25).
+        // in 131 s, where one network on two threads took 85 s (doc/RESULTS-early-runs.md,
+        // runs 20–25).
         c.parallelMembers = 2;
         c.cacheMegabytes = 512;
         return c;
