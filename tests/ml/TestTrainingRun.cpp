@@ -1,5 +1,6 @@
 // End-to-end training runs on a tiny generated cohort: files written, determinism, resume after
 // an interruption, cancellation, and clear errors for bad input.
+#include "CheckpointTensors.h"
 #include "TinyCohort.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
@@ -22,6 +23,9 @@
 using namespace bmsc;
 using namespace bmsc::ml;
 namespace fs = std::filesystem;
+using bmsc::test::batchStatistics;
+using bmsc::test::sameWeights;
+using bmsc::test::weights;
 using nlohmann::json;
 
 namespace {
@@ -57,38 +61,6 @@ json readJson(const fs::path& file) {
     json j;
     in >> j;
     return j;
-}
-
-// The parameters (or, with `buffers`, the batch statistics) of a checkpoint's network.
-std::vector<torch::Tensor> tensorsOf(const fs::path& checkpoint, const TrainingConfig& c,
-                                     bool buffers) {
-    BreastClassifier model(c.network, HeadKind::WholeBreast);
-    loadCheckpoint(checkpoint, model);
-    std::vector<torch::Tensor> out;
-    for (const auto& t : buffers ? model->buffers() : model->parameters()) {
-        out.push_back(t.detach().clone());
-    }
-    return out;
-}
-
-std::vector<torch::Tensor> weights(const fs::path& checkpoint, const TrainingConfig& c) {
-    return tensorsOf(checkpoint, c, false);
-}
-
-std::vector<torch::Tensor> batchStatistics(const fs::path& checkpoint, const TrainingConfig& c) {
-    return tensorsOf(checkpoint, c, true);
-}
-
-bool sameWeights(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!torch::equal(a[i], b[i])) {
-            return false;
-        }
-    }
-    return true;
 }
 
 io::ErrorCode errorCode(const std::function<void()>& f, std::string* message = nullptr) {

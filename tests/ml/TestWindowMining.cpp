@@ -2,6 +2,7 @@
 // the window lattice matches the network's cells, the most malignant windows are found as the
 // max pool finds them, window items carry the breast's class, and a run trains, checkpoints its
 // candidates and resumes to the same weights.
+#include "CheckpointTensors.h"
 #include "TinyCohort.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/Augmentation.h"
@@ -22,6 +23,8 @@
 using namespace bmsc;
 using namespace bmsc::ml;
 namespace fs = std::filesystem;
+using bmsc::test::sameWeights;
+using bmsc::test::weights;
 using nlohmann::json;
 
 namespace {
@@ -62,28 +65,6 @@ private:
     int epoch_;
     bool cancel_ = false;
 };
-
-std::vector<torch::Tensor> weightsOf(const fs::path& checkpoint, const TrainingConfig& c) {
-    BreastClassifier model(c.network, HeadKind::WholeBreast);
-    loadCheckpoint(checkpoint, model);
-    std::vector<torch::Tensor> out;
-    for (const auto& t : model->parameters()) {
-        out.push_back(t.detach().clone());
-    }
-    return out;
-}
-
-bool same(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-    if (a.size() != b.size() || a.empty()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (!torch::equal(a[i], b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
 
 /// The tiny config with 32 × 32 × 4 patches slid over the 64 × 64 × 8 breasts every 16 × 16 × 2
 /// (27 windows a breast), the max pool, and a multiple-instance Stage 2 of two epochs.
@@ -268,8 +249,8 @@ private Q_SLOTS:
             }
         }
         // Stage 2 trained: its weights moved from Stage 1's.
-        QVERIFY(!same(weightsOf(fold / "stage1_last.pt", config),
-                      weightsOf(fold / "stage2_last.pt", config)));
+        QVERIFY(!sameWeights(weights(fold / "stage1_last.pt", config),
+                             weights(fold / "stage2_last.pt", config)));
 
         // Interrupted in Stage 2's second epoch and resumed: the same weights and candidates.
         CancelInStageTwo cancel(1);
@@ -279,8 +260,8 @@ private Q_SLOTS:
         QCOMPARE(resumed.epochs, 1);
         QCOMPARE(readCheckpointMeta(root_ / "cut/fold1/stage2_last.pt").at("window_candidates"),
                  candidates);
-        QVERIFY(same(weightsOf(fold / "stage2_last.pt", config),
-                     weightsOf(root_ / "cut/fold1/stage2_last.pt", config)));
+        QVERIFY(sameWeights(weights(fold / "stage2_last.pt", config),
+                            weights(root_ / "cut/fold1/stage2_last.pt", config)));
 
         // Rehearsal adds Stage 1's patches to every Stage 2 epoch: more batches.
         config.stage2Rehearsal = true;
