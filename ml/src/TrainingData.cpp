@@ -248,15 +248,11 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
     }
     Triple origin{};
     if (sample.kind == SampleKind::WindowPatch) {
-        // The window as the network scored it: no offset, the breast's class (multiple-instance
-        // learning: a malignant breast's most malignant window stands for the breast).
-        if (!augmenting) {
-            return {extractPatch(volume, sample.origin, options.patchSize), sample.target};
-        }
-        const auto draw = drawAugmentation(options.augmentation, rng);
-        return {augmentedPatch(volume, sample.origin, options.patchSize, draw), sample.target};
-    }
-    if (sample.kind == SampleKind::LesionPatch) {
+        // The window as the network scored it: no offset; labelled below with the breast's
+        // class (multiple-instance learning: a malignant breast's most malignant window stands
+        // for the breast).
+        origin = sample.origin;
+    } else if (sample.kind == SampleKind::LesionPatch) {
         origin = lesionPatchOrigin(b.lesions.at(static_cast<std::size_t>(sample.lesion)).index,
                                    options.patchSize, size, options.training ? &rng : nullptr,
                                    options.patchJitter);
@@ -270,7 +266,9 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
                               : backgroundPatchOrigin(b.lesions, options.patchSize, size, fixed))
                 .value_or(Triple{0, 0, 0});
     }
-    const int label = patchLabel(b.lesions, origin, options.patchSize);
+    const int label = sample.kind == SampleKind::WindowPatch
+                          ? sample.target
+                          : patchLabel(b.lesions, origin, options.patchSize);
     if (!augmenting) {
         return {extractPatch(volume, origin, options.patchSize), label};
     }
