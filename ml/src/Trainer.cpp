@@ -264,26 +264,65 @@ EvaluationResult Trainer::evaluate(BreastClassifier& model, const std::vector<Sa
     return result;
 }
 
-std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
-    BreastClassifier& model, int fold, const std::vector<Sample>& train, const json& saved) const {
-    std::map<std::size_t, std::vector<Triple>> candidates;
-    if (saved.is_array()) {
-        for (const auto& entry : saved) {
-            auto& origins = candidates[entry.at("breast").get<std::size_t>()];
-            for (const auto& o : entry.at("origins")) {
-                origins.push_back({o.at(0).get<std::int64_t>(), o.at(1).get<std::int64_t>(),
-                                   o.at(2).get<std::int64_t>()});
+std::map<std::size_t, std::vector<Triple>> Trainer::storedCandidates(const json& state,
+                                                                     const fs::path& file) const {
+    std::map<std::size_t, std::vector<Triple>> stored;
+    if (!state.contains("window_candidates")) {
+        return stored;
+    }
+    // A hand-edited or foreign checkpoint: an error that names it, never a window outside the
+    // breast.
+    const auto& grid = config_.preprocess.grid;
+    const Triple breast{grid[0] / 2, config_.preprocess.cropRows, grid[2]};
+    const auto& patch = config_.patchSize;
+    const auto inside = [&](const Triple& o) {
+        for (int a = 0; a < 3; ++a) {
+            if (o[a] < 0 || o[a] + patch[a] > breast[a]) {
+                return false;
             }
         }
-        const bool complete = std::all_of(train.begin(), train.end(), [&](const Sample& s) {
-            const auto it = candidates.find(s.breast);
-            return it != candidates.end() && !it->second.empty();
-        });
-        if (complete) {
-            return candidates;
+        return true;
+    };
+    const auto& list = state.at("window_candidates");
+    bool valid = list.is_array();
+    try {
+        for (std::size_t i = 0; valid && i < list.size(); ++i) {
+            const auto& entry = list[i];
+            const auto& origins = entry.at("origins");
+            valid = origins.is_array();
+            auto& kept = stored[entry.at("breast").get<std::size_t>()];
+            for (std::size_t k = 0; valid && k < origins.size(); ++k) {
+                const auto& o = origins[k];
+                const Triple origin{o.at(0).get<std::int64_t>(), o.at(1).get<std::int64_t>(),
+                                    o.at(2).get<std::int64_t>()};
+                valid = o.size() == 3 && inside(origin);
+                kept.push_back(origin);
+            }
         }
-        candidates.clear();
+    } catch (const json::exception&) {
+        valid = false;
     }
+    if (!valid) {
+        throw IoError(ErrorCode::Corrupt, file,
+                      "malformed 'window_candidates': expected [{\"breast\": index, \"origins\": "
+                      "[[x, y, z], ...]}, ...] with each window inside the " +
+                          std::to_string(breast[0]) + "×" + std::to_string(breast[1]) + "×" +
+                          std::to_string(breast[2]) + " breast");
+    }
+    return stored;
+}
+
+std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
+    BreastClassifier& model, int fold, const std::vector<Sample>& train,
+    std::map<std::size_t, std::vector<Triple>> saved) const {
+    const bool complete = std::all_of(train.begin(), train.end(), [&](const Sample& s) {
+        const auto it = saved.find(s.breast);
+        return it != saved.end() && !it->second.empty();
+    });
+    if (!saved.empty() && complete) {
+        return saved;
+    }
+    std::map<std::size_t, std::vector<Triple>> candidates;
     const auto start = Clock::now();
     model->eval();
     for (const auto& sample : train) {
@@ -327,7 +366,8 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     bool haveBest = false;
     int sinceBest = 0;
     json history = json::array();
-    json savedWindows;  // multiple-instance Stage 2: the candidates the stage started with
+    // Multiple-instance Stage 2: the candidates the stage started with.
+    std::map<std::size_t, std::vector<Triple>> savedWindows;
     std::error_code ec;
     if (resume && fs::exists(lastFile, ec)) {
         const auto state = loadCheckpoint(lastFile, model, &optimizer, device_);
@@ -344,7 +384,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         haveBest = outcome.bestEpoch >= 0;
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
-        savedWindows = state.value("window_candidates", json());
+        savedWindows = storedCandidates(state, lastFile);
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
         skipEpochs(stage, outcome.epochsDone);
         if (state.value("finished", false)) {
@@ -366,7 +406,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         std::vector<Sample> breasts;
         std::copy_if(train.begin(), train.end(), std::back_inserter(breasts),
                      [](const Sample& s) { return s.kind == SampleKind::WholeBreast; });
-        candidates = windowCandidates(model, fold, breasts, savedWindows);
+        candidates = windowCandidates(model, fold, breasts, std::move(savedWindows));
         windowJson = json::array();
         for (const auto& [breast, origins] : candidates) {
             json list = json::array();

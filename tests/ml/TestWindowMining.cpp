@@ -7,6 +7,7 @@
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/Augmentation.h"
 #include "breastmsc/ml/Checkpoint.h"
+#include "breastmsc/ml/FusedAdam.h"
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/TrainingRun.h"
 #include "breastmsc/ml/WindowMining.h"
@@ -255,6 +256,7 @@ private Q_SLOTS:
         // Interrupted in Stage 2's second epoch and resumed: the same weights and candidates.
         CancelInStageTwo cancel(1);
         QVERIFY_THROWS_EXCEPTION(io::IoError, runCrossValidation(config, oneFold("cut"), &cancel));
+        fs::copy(root_ / "cut", root_ / "edited", fs::copy_options::recursive);
         StageTwoBatches resumed;
         runCrossValidation(config, oneFold("cut", true), &resumed);
         QCOMPARE(resumed.epochs, 1);
@@ -262,6 +264,26 @@ private Q_SLOTS:
                  candidates);
         QVERIFY(sameWeights(weights(fold / "stage2_last.pt", config),
                             weights(root_ / "cut/fold1/stage2_last.pt", config)));
+
+        // Hand-edited candidates (a window outside the breast, a list that is not one): the
+        // resumed run stops with an error naming the checkpoint, not a crash or a stray crop.
+        const auto edited = root_ / "edited/fold1/stage2_last.pt";
+        for (const json& bad : {json{{{"breast", 0}, {"origins", {{48, 0, 0}}}}},
+                                json{{{"breast", 0}, {"origins", {{0, 0}}}}}, json("windows")}) {
+            BreastClassifier model(config.network, HeadKind::WholeBreast);
+            FusedAdam optimizer(model->parameters(), torch::optim::AdamOptions(1e-3));
+            auto state = loadCheckpoint(edited, model, &optimizer);
+            state["window_candidates"] = bad;
+            saveCheckpoint(edited, model, &optimizer, state);
+            try {
+                runCrossValidation(config, oneFold("edited", true));
+                QFAIL("no error");
+            } catch (const io::IoError& e) {
+                const QString what = e.what();
+                QVERIFY2(what.contains("stage2_last.pt") && what.contains("window_candidates"),
+                         e.what());
+            }
+        }
 
         // Rehearsal adds Stage 1's patches to every Stage 2 epoch: more batches.
         config.stage2Rehearsal = true;

@@ -105,11 +105,15 @@ public:
 private:
     ItemOptions itemOptions(bool training) const;
     /// Multiple-instance Stage 2 (TrainingConfig::stage2Windows): the candidate windows of each
-    /// training breast, read from `saved` (a resumed stage's checkpoint) when it names every
-    /// breast, else the model's most malignant windows of each (eval mode, no gradients).
-    std::map<std::size_t, std::vector<Triple>> windowCandidates(BreastClassifier& model, int fold,
-                                                                const std::vector<Sample>& train,
-                                                                const nlohmann::json& saved) const;
+    /// training breast: `saved` (a resumed stage's checkpoint) when it names every breast, else
+    /// the model's most malignant windows of each (eval mode, no gradients).
+    std::map<std::size_t, std::vector<Triple>> windowCandidates(
+        BreastClassifier& model, int fold, const std::vector<Sample>& train,
+        std::map<std::size_t, std::vector<Triple>> saved) const;
+    /// The candidates a checkpoint's metadata `state` stored (none when it stored none); throws
+    /// io::IoError(Corrupt) naming `file` for malformed ones or windows outside the breast.
+    std::map<std::size_t, std::vector<Triple>> storedCandidates(
+        const nlohmann::json& state, const std::filesystem::path& file) const;
     bool cancelled() const;
     /// Progress shared by the copies of a Trainer (under `mutex`, as the observer and log).
     struct Shared {
