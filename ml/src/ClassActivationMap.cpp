@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <array>
+
 namespace bmsc::ml {
 namespace {
 
@@ -9,14 +12,15 @@ namespace F = torch::nn::functional;
 
 // The coarse map of a windowed model (one cell per window, centres at tile/2 + i · stride)
 // on the breast grid: linear between window centres, the nearest centre's value beyond them.
-torch::Tensor windowsToGrid(const torch::Tensor& coarse, const ResNet3dOptions& o,
+torch::Tensor windowsToGrid(const torch::Tensor& coarse, const std::array<std::int64_t, 3>& tile,
+                            const std::array<std::int64_t, 3>& stride,
                             const std::array<std::int64_t, 3>& size) {
     std::vector<torch::Tensor> axes;  // normalised lattice coordinate per voxel, per axis
     for (int d = 0; d < 3; ++d) {
         const auto cells = coarse.size(2 + d);
         const auto voxel = torch::arange(size[static_cast<std::size_t>(d)], torch::kFloat) + 0.5;
-        const auto u = (voxel - 0.5 * static_cast<double>(o.breastTile[d])) /
-                       static_cast<double>(o.breastStride[d]);
+        const auto u =
+            (voxel - 0.5 * static_cast<double>(tile[d])) / static_cast<double>(stride[d]);
         axes.push_back(cells > 1 ? (u * (2.0 / static_cast<double>(cells - 1)) - 1.0).clamp(-1, 1)
                                  : torch::zeros_like(u));
     }
@@ -32,8 +36,27 @@ torch::Tensor windowsToGrid(const torch::Tensor& coarse, const ResNet3dOptions& 
 
 }  // namespace
 
+std::array<std::int64_t, 3> denseCamStride(const ResNet3dOptions& options,
+                                           const std::array<std::int64_t, 3>& breast) {
+    auto stride = options.breastStride;
+    if (options.breastTile[0] == 0) {
+        return stride;
+    }
+    const auto& t = options.breastTile;
+    // A quarter window in-plane, a slice in z, where that lattice covers the breast.
+    const std::array<std::int64_t, 3> dense{std::max<std::int64_t>(1, t[0] / 4),
+                                            std::max<std::int64_t>(1, t[1] / 4), 1};
+    for (std::size_t d = 0; d < 3; ++d) {
+        if (dense[d] < stride[d] && breast[d] >= t[d] && (breast[d] - t[d]) % dense[d] == 0) {
+            stride[d] = dense[d];
+        }
+    }
+    return stride;
+}
+
 ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& input,
-                                 std::int64_t malignantClass) {
+                                 std::int64_t malignantClass,
+                                 const std::array<std::int64_t, 3>& windowStride) {
     TORCH_CHECK(input.dim() == 5 && input.size(0) == 1, "CAM input must be (1, C, X, Y, Z)");
     model->eval();
     torch::NoGradGuard noGrad;
@@ -46,14 +69,24 @@ ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& i
     const auto coarse =
         (features * w).sum(1, /*keepdim=*/true) + (bias[malignantClass] - bias[other]);
 
-    const auto fine =
-        model->windowed()
-            ? windowsToGrid(coarse, model->options(), {input.size(2), input.size(3), input.size(4)})
-            : F::interpolate(coarse, F::InterpolateFuncOptions()
-                                         .size(std::vector<std::int64_t>{
-                                             input.size(2), input.size(3), input.size(4)})
-                                         .mode(torch::kTrilinear)
-                                         .align_corners(false));
+    const std::array<std::int64_t, 3> size{input.size(2), input.size(3), input.size(4)};
+    torch::Tensor fine;
+    if (model->windowed()) {
+        const auto& o = model->options();
+        const bool dense =
+            windowStride != std::array<std::int64_t, 3>{0, 0, 0} && windowStride != o.breastStride;
+        const auto stride = dense ? windowStride : o.breastStride;
+        const auto lattice = dense ? (model->features(input, stride) * w).sum(1, /*keepdim=*/true) +
+                                         (bias[malignantClass] - bias[other])
+                                   : coarse;
+        fine = windowsToGrid(lattice, o.breastTile, stride, size);
+    } else {
+        fine = F::interpolate(coarse, F::InterpolateFuncOptions()
+                                          .size(std::vector<std::int64_t>{
+                                              input.size(2), input.size(3), input.size(4)})
+                                          .mode(torch::kTrilinear)
+                                          .align_corners(false));
+    }
     ActivationMap result;
     result.coarse = coarse[0][0].contiguous();
     result.map = fine[0][0].contiguous();

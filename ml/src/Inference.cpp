@@ -318,7 +318,10 @@ BreastCam InferenceModel::breastCam(const io::PreprocessResult& pre, io::Side si
                     continue;
                 }
                 ++passes;
-                const auto map = classActivationMap(network, flipped ? input.flip({2}) : input);
+                const auto map = classActivationMap(
+                    network, flipped ? input.flip({2}) : input, 1,
+                    denseCamStride(network->options(),
+                                   {input.size(2), input.size(3), input.size(4)}));
                 auto f = map.map.to(torch::kCPU, torch::kFloat32);
                 auto c = map.coarse.to(torch::kCPU, torch::kFloat32);
                 if (flipped) {

@@ -449,14 +449,19 @@ void BreastClassifierImpl::resetHead(HeadKind kind) {
 }
 
 torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
+    return features(x, options_.breastStride);
+}
+
+torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
+                                             const std::array<std::int64_t, 3>& windowStride) {
     if (!windowed()) {
         return backbone_->forward(x);
     }
     // (N, C, X, Y, Z) → windows (N·nx·ny·nz, C, tx, ty, tz) → the backbone → one cell each.
     const auto& t = options_.breastTile;
-    const auto& s = options_.breastStride;
+    const auto& s = windowStride;
     for (int d = 0; d < 3; ++d) {
-        if (x.size(2 + d) < t[d] || (x.size(2 + d) - t[d]) % s[d] != 0) {
+        if (s[d] < 1 || x.size(2 + d) < t[d] || (x.size(2 + d) - t[d]) % s[d] != 0) {
             throw std::invalid_argument("the breast grid is not covered by whole windows");
         }
     }

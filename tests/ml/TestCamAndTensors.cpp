@@ -10,6 +10,7 @@
 
 using namespace bmsc;
 using namespace bmsc::ml;
+using Triple = std::array<std::int64_t, 3>;
 
 class TestCamAndTensors : public QObject {
     Q_OBJECT
@@ -107,6 +108,42 @@ private Q_SLOTS:
                 1e-5);
         QVERIFY(cam.map.max().item<double>() <= perWindow.max().item<double>() + 1e-5);
         QVERIFY(cam.map.min().item<double>() >= perWindow.min().item<double>() - 1e-5);
+
+        // A denser CAM lattice (windows every 8 × 8 × 1): the same logits and coarse cells, a
+        // map between the values of windows the training lattice skips; its own stride given
+        // explicitly is the default map.
+        const Triple dense{8, 8, 1};
+        QCOMPARE(denseCamStride(model->options(), {64, 64, 16}), dense);
+        QCOMPARE(denseCamStride(model->options(), {64, 64, 3}), (Triple{8, 8, 2}));
+        QCOMPARE(denseCamStride(model->options(), {60, 64, 16}), (Triple{16, 8, 1}));
+        QVERIFY(torch::equal(classActivationMap(model, input, 1, {16, 16, 2}).map, cam.map));
+        const ActivationMap fine = classActivationMap(model, input, 1, dense);
+        QVERIFY(torch::equal(fine.coarse, cam.coarse));
+        QCOMPARE(fine.malignancy, cam.malignancy);
+        QCOMPARE(fine.map.sizes().vec(), cam.map.sizes().vec());
+        QVERIFY(!torch::allclose(fine.map, cam.map, 1e-3, 1e-3));
+        auto denseWindows = torch::zeros({5, 5, 13});
+        {
+            torch::NoGradGuard noGrad;
+            using torch::indexing::Slice;
+            for (int i = 0; i < 5; ++i) {
+                for (int j = 0; j < 5; ++j) {
+                    const auto l =
+                        model->features(input.index({Slice(), Slice(), Slice(8 * i, 8 * i + 32),
+                                                     Slice(8 * j, 8 * j + 32), Slice()}),
+                                        {32, 32, 1});
+                    const auto logits = model->cellLogits(l);  // (1, 2, 13) over z
+                    denseWindows[i][j] = (logits[0][1] - logits[0][0]);
+                }
+            }
+        }
+        QVERIFY(std::abs(fine.map[0][0][0].item<double>() - denseWindows[0][0][0].item<double>()) <
+                1e-5);
+        QVERIFY(std::abs(fine.map[63][0][15].item<double>() -
+                         denseWindows[4][0][12].item<double>()) < 1e-5);
+        QVERIFY(fine.map.max().item<double>() <= denseWindows.max().item<double>() + 1e-5);
+        QVERIFY(fine.map.min().item<double>() >= denseWindows.min().item<double>() - 1e-5);
+        QVERIFY(denseWindows.max().item<double>() >= perWindow.max().item<double>() - 1e-5);
     }
 };
 

@@ -185,6 +185,9 @@ public:
     /// whole-breast head with ResNet3dOptions::breastTile set, one cell per window instead:
     /// (N, 8w, nx, ny, nz), window i's centre at tile/2 + i · stride voxels.
     torch::Tensor features(const torch::Tensor& x);
+    /// A windowed model's cells on another lattice: windows `windowStride` apart (a denser
+    /// lattice for class activation maps; the logits are the model's own lattice's).
+    torch::Tensor features(const torch::Tensor& x, const std::array<std::int64_t, 3>& windowStride);
     /// Logits from C5 features (so that CAM and logits come from one forward pass).
     torch::Tensor classify(const torch::Tensor& features);
     /// A whole-breast head with BreastPool::Max: the logits of every cell (N, classes, cells),
