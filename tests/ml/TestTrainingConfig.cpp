@@ -47,7 +47,7 @@ private Q_SLOTS:
         QCOMPARE(c.patchJitter, 0.25);
         QVERIFY(c.network.norm == NormKind::Instance);
         c.validate("x");
-        const auto demo = TrainingConfig::fromPreset("demo");
+        const auto demo = TrainingConfig::fromPreset("demo-v1");
         demo.validate("x");
         // The demo's 32×32×4 patches end as one C5 voxel: batch norm, never instance norm.
         QVERIFY(demo.network.norm == NormKind::Batch);
@@ -62,29 +62,30 @@ private Q_SLOTS:
     void demoPresetDependsOnTheMode() {
         // Run 7 (doc/RESULTS.md): a curriculum's Stage 2 fine-tunes (1e-4, 20 epochs) what 120
         // Stage 1 epochs learnt; naive trains Stage 2 from scratch (1e-3, 30 epochs).
-        const auto curriculum = TrainingConfig::fromPreset("demo");
+        const auto curriculum = TrainingConfig::fromPreset("demo-v1");
         QVERIFY(curriculum.mode == TrainingMode::Curriculum);
         QCOMPARE(curriculum.stage1.epochs, 120);
         QCOMPARE(curriculum.stage1.learningRate, 1e-3);
         QCOMPARE(curriculum.stage2.learningRate, 1e-4);
         QCOMPARE(curriculum.stage2.epochs, 20);
-        const auto naive = TrainingConfig::fromPreset("demo", TrainingMode::Naive);
+        const auto naive = TrainingConfig::fromPreset("demo-v1", TrainingMode::Naive);
         QVERIFY(naive.mode == TrainingMode::Naive);
         QCOMPARE(naive.stage2.learningRate, 1e-3);
         QCOMPARE(naive.stage2.epochs, 30);
         // A JSON config takes the preset of its own mode; what it sets itself wins.
-        const auto j = TrainingConfig::fromJson(json{{"preset", "demo"}, {"mode", "naive"}}, "x");
+        const auto j =
+            TrainingConfig::fromJson(json{{"preset", "demo-v1"}, {"mode", "naive"}}, "x");
         QVERIFY(j.mode == TrainingMode::Naive);
         QCOMPARE(j.stage2.learningRate, 1e-3);
         const auto k = TrainingConfig::fromJson(
-            json{{"preset", "demo"}, {"mode", "naive"}, {"stage2", {{"epochs", 7}}}}, "x");
+            json{{"preset", "demo-v1"}, {"mode", "naive"}, {"stage2", {{"epochs", 7}}}}, "x");
         QCOMPARE(k.stage2.epochs, 7);
         QCOMPARE(k.stage2.learningRate, 1e-3);
         // load() with a mode replaces the file's before the preset applies (train --mode).
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const std::filesystem::path file = dir.filePath("c.json").toStdString();
-        std::ofstream(file) << R"({"preset": "demo", "mode": "curriculum"})";
+        std::ofstream(file) << R"({"preset": "demo-v1", "mode": "curriculum"})";
         QCOMPARE(TrainingConfig::load(file).stage2.learningRate, 1e-4);
         const auto overridden = TrainingConfig::load(file, "naive");
         QVERIFY(overridden.mode == TrainingMode::Naive);
@@ -96,7 +97,7 @@ private Q_SLOTS:
     }
 
     void jsonRoundTripAndOverrides() {
-        auto c = TrainingConfig::fromPreset("demo");
+        auto c = TrainingConfig::fromPreset("demo-v1");
         c.stage2.epochs = 7;
         c.augmentation.mirrorY = true;
         c.mode = TrainingMode::Naive;
@@ -106,10 +107,10 @@ private Q_SLOTS:
         const auto back = TrainingConfig::fromJson(j, "x");
         QCOMPARE(back.toJson().dump(), j.dump());
         const auto partial =
-            TrainingConfig::fromJson(json{{"preset", "demo"}, {"stage1", {{"epochs", 3}}}}, "x");
+            TrainingConfig::fromJson(json{{"preset", "demo-v1"}, {"stage1", {{"epochs", 3}}}}, "x");
         QCOMPARE(partial.stage1.epochs, 3);
         QCOMPARE(partial.stage1.learningRate,
-                 TrainingConfig::fromPreset("demo").stage1.learningRate);
+                 TrainingConfig::fromPreset("demo-v1").stage1.learningRate);
         QCOMPARE(partial.network.width, std::int64_t{16});
     }
 
@@ -117,7 +118,7 @@ private Q_SLOTS:
         // A demo run recorded before input_scaling and breast_pool existed: loaded as a record
         // it stays unscaled and averaged, as it was trained (its checkpoints hold no input
         // scale); read as a user's config the same JSON takes today's demo preset.
-        auto j = TrainingConfig::fromPreset("demo").toJson();
+        auto j = TrainingConfig::fromPreset("demo-v1").toJson();
         j.erase("input_scaling");
         j.erase("breast_pool");
         j.erase("test_augmentation");
@@ -136,7 +137,7 @@ private Q_SLOTS:
         QVERIFY(config.network.inputScaling == InputScaling::Channel);
         QVERIFY(config.network.breastPool == BreastPool::Max);
         // A complete record loads as itself.
-        const auto full = TrainingConfig::fromPreset("demo").toJson();
+        const auto full = TrainingConfig::fromPreset("demo-v1").toJson();
         QCOMPARE(TrainingConfig::fromRecord(full, "x").toJson().dump(), full.dump());
     }
 
@@ -185,7 +186,7 @@ private Q_SLOTS:
         QVERIFY2(e.contains("parallel_members"), qPrintable(e));
         e = errorOf({{"validation_fraction", 1}});
         QVERIFY2(e.contains("validation_fraction"), qPrintable(e));
-        QCOMPARE(TrainingConfig::fromJson({{"preset", "demo"}, {"validation_fraction", 0}}, "x")
+        QCOMPARE(TrainingConfig::fromJson({{"preset", "demo-v1"}, {"validation_fraction", 0}}, "x")
                      .validationFraction,
                  0.0);
         const auto chosen = TrainingConfig::fromJson(
@@ -194,17 +195,17 @@ private Q_SLOTS:
         QVERIFY(chosen.stage2Head == Stage2Head::Stage1);
         QVERIFY(chosen.selection == SelectionMetric::Last);
         const auto tiled = TrainingConfig::fromJson(
-            {{"preset", "demo"}, {"breast_pass", "tiles"}, {"breast_pool", "max"}}, "x");
+            {{"preset", "demo-v1"}, {"breast_pass", "tiles"}, {"breast_pool", "max"}}, "x");
         QVERIFY(tiled.network.breastTile == (std::array<std::int64_t, 3>{32, 32, 4}));
         QVERIFY(tiled.network.breastStride == tiled.network.breastTile);
         QVERIFY(tiled.network.breastPool == BreastPool::Max);
         const auto windows =
-            TrainingConfig::fromJson({{"preset", "demo"}, {"breast_pass", "windows"}}, "x");
+            TrainingConfig::fromJson({{"preset", "demo-v1"}, {"breast_pass", "windows"}}, "x");
         QVERIFY(windows.network.breastStride == (std::array<std::int64_t, 3>{16, 16, 2}));
         QCOMPARE(windows.toJson()["breast_pass"].get<std::string>(), std::string("windows"));
         // A finer window step, kept through a round trip; it must divide the breast's margin.
         const auto fine = TrainingConfig::fromJson(
-            {{"preset", "demo"}, {"breast_pass", "windows"}, {"window_stride", {8, 8, 1}}}, "x");
+            {{"preset", "demo-v1"}, {"breast_pass", "windows"}, {"window_stride", {8, 8, 1}}}, "x");
         QVERIFY(fine.network.breastStride == (std::array<std::int64_t, 3>{8, 8, 1}));
         QCOMPARE(TrainingConfig::fromJson(fine.toJson(), "x").toJson().dump(),
                  fine.toJson().dump());
@@ -233,43 +234,44 @@ private Q_SLOTS:
         QVERIFY2(e.contains("ensemble") && e.contains("1..16"), qPrintable(e));
         e = errorOf({{"ensemble", "three"}});
         QVERIFY2(e.contains("ensemble") && e.contains("wrong type"), qPrintable(e));
-        const auto three = TrainingConfig::fromJson({{"preset", "demo"}, {"ensemble", 3}}, "x");
+        const auto three = TrainingConfig::fromJson({{"preset", "demo-v1"}, {"ensemble", 3}}, "x");
         QCOMPARE(three.ensemble, 3);
         QCOMPARE(TrainingConfig::fromJson(three.toJson(), "x").ensemble, 3);
-        QCOMPARE(TrainingConfig::fromPreset("demo").ensemble, 1);
+        QCOMPARE(TrainingConfig::fromPreset("demo-v1").ensemble, 1);
         e = errorOf({{"background_candidates", 0}});
         QVERIFY2(e.contains("background_candidates") && e.contains("1..64"), qPrintable(e));
         const auto hard = TrainingConfig::fromJson({{"background_candidates", 8}}, "x");
         QCOMPARE(TrainingConfig::fromJson(hard.toJson(), "x").backgroundCandidates, 8);
         // The max pool's cells: the (2,2,1) pool by default, one patch's C5 map on request.
         using Cells = std::array<std::int64_t, 3>;
-        QVERIFY(TrainingConfig::fromPreset("demo").network.cellPool == (Cells{2, 2, 1}));
+        QVERIFY(TrainingConfig::fromPreset("demo-v1").network.cellPool == (Cells{2, 2, 1}));
         const auto single =
-            TrainingConfig::fromJson({{"preset", "demo"}, {"breast_cells", "patch"}}, "x");
+            TrainingConfig::fromJson({{"preset", "demo-v1"}, {"breast_cells", "patch"}}, "x");
         QVERIFY(single.network.cellPool == (Cells{1, 1, 1}));
         QCOMPARE(single.toJson()["breast_cells"].get<std::string>(), std::string("patch"));
         QCOMPARE(TrainingConfig::fromJson(single.toJson(), "x").toJson().dump(),
                  single.toJson().dump());
         // Lesion-supervised cells: off by default, on the max pool of a one-pass breast only.
-        QCOMPARE(TrainingConfig::fromPreset("demo").cellLoss, 0.0);
+        QCOMPARE(TrainingConfig::fromPreset("demo-v1").cellLoss, 0.0);
         const auto supervised =
-            TrainingConfig::fromJson({{"preset", "demo"}, {"cell_loss", 0.5}}, "x");
+            TrainingConfig::fromJson({{"preset", "demo-v1"}, {"cell_loss", 0.5}}, "x");
         QCOMPARE(TrainingConfig::fromJson(supervised.toJson(), "x").cellLoss, 0.5);
-        e = errorOf({{"preset", "demo"}, {"cell_loss", -1}});
+        e = errorOf({{"preset", "demo-v1"}, {"cell_loss", -1}});
         QVERIFY2(e.contains("cell_loss") && e.contains("0..100"), qPrintable(e));
         e = errorOf({{"cell_loss", 1}});  // the paper's average pool
         QVERIFY2(e.contains("cell_loss") && e.contains("max"), qPrintable(e));
-        e = errorOf({{"preset", "demo"}, {"cell_loss", 1}, {"breast_pass", "windows"}});
+        e = errorOf({{"preset", "demo-v1"}, {"cell_loss", 1}, {"breast_pass", "windows"}});
         QVERIFY2(e.contains("cell_loss") && e.contains("whole"), qPrintable(e));
         e = errorOf({{"breast_cells", "quarter"}});
         QVERIFY2(e.contains("breast_cells") && e.contains("pooled or patch"), qPrintable(e));
-        e = errorOf({{"preset", "demo"}, {"breast_cells", "patch"}, {"patch_size", {64, 64, 12}}});
+        e = errorOf(
+            {{"preset", "demo-v1"}, {"breast_cells", "patch"}, {"patch_size", {64, 64, 12}}});
         QVERIFY2(e.contains("breast_cells") && e.contains("whole number"), qPrintable(e));
         // Pooled cells on a breast whose C5 map is 3 × 3 (96 × 96 voxels) would drop its last
         // row and column; patch cells tile it.
-        e = errorOf({{"preset", "demo"}, {"grid", {192, 192, 16}}, {"crop_rows", 96}});
+        e = errorOf({{"preset", "demo-v1"}, {"grid", {192, 192, 16}}, {"crop_rows", 96}});
         QVERIFY2(e.contains("breast_cells") && e.contains("pooled"), qPrintable(e));
-        QCOMPARE(errorOf({{"preset", "demo"},
+        QCOMPARE(errorOf({{"preset", "demo-v1"},
                           {"grid", {192, 192, 16}},
                           {"crop_rows", 96},
                           {"breast_cells", "patch"}}),
@@ -295,6 +297,47 @@ private Q_SLOTS:
         QVERIFY(count >= 20);
         const auto e3 = TrainingConfig::load(folder / "run9-curriculum-ensemble3.json");
         QCOMPARE(e3.ensemble, 3);
+    }
+
+    void demoPresetIsRun31AndItsNaiveRun32() {
+        // The demo preset is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS.md
+        // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key.
+        const std::filesystem::path folder =
+            std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
+        const auto same = [](const TrainingConfig& a, const TrainingConfig& b) {
+            auto ja = a.toJson(), jb = b.toJson();
+            ja.erase("preset");
+            jb.erase("preset");
+            return ja.dump() == jb.dump();
+        };
+        const auto curriculum = TrainingConfig::fromPreset("demo");
+        const auto naive = TrainingConfig::fromPreset("demo", TrainingMode::Naive);
+        const auto run31 =
+            TrainingConfig::load(folder / "run31-curriculum-native-grid-window-mil-rehearsal.json");
+        const auto run32 = TrainingConfig::load(folder / "run32-naive-native-grid-window-mil.json");
+        QVERIFY(same(curriculum, run31));
+        QVERIFY(same(naive, run32));
+        QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v1")));
+        QCOMPARE(curriculum.preset, std::string("demo"));
+        QCOMPARE(curriculum.preprocess.grid, (io::Index3{192, 192, 24}));
+        QCOMPARE(curriculum.stage2Windows, 8);
+        QVERIFY(curriculum.stage2Rehearsal && curriculum.stage2FrozenBatchNorm);
+        QCOMPARE(naive.stage2Windows, 275);
+        QVERIFY(!naive.stage2Rehearsal);
+        // A JSON config on the demo preset keeps its windows; the default stride is half a patch.
+        const auto j = TrainingConfig::fromJson(json{{"preset", "demo"}}, "x");
+        QVERIFY(same(j, curriculum));
+        QCOMPARE(j.network.breastStride, (std::array<std::int64_t, 3>{16, 16, 2}));
+        // The preset's recorded config reads back as itself.
+        QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
+        QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
+        // Every documented config names the preset it was run with.
+        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+            if (entry.path().extension() == ".json") {
+                QCOMPARE(TrainingConfig::load(entry.path()).preset, std::string("demo-v1"));
+            }
+        }
+        QVERIFY(errorOf({{"preset", "demo-v2"}}).contains("demo, demo-v1"));
     }
 
     void cosineScheduleFallsFromTheStageRate() {

@@ -32,7 +32,7 @@ inline ml::ResNet3dOptions windowedNet(std::array<std::int64_t, 3> stride, ml::B
 /// Breasts 64 × 64 × 8, patches 64 × 64 × 4, width 16 (a multiple of 16 keeps oneDNN fast), one
 /// epoch per stage, two folds.
 inline ml::TrainingConfig tinyConfig() {
-    auto c = ml::TrainingConfig::fromPreset("demo");
+    auto c = ml::TrainingConfig::fromPreset("demo-v1");
     c.preprocess.grid = {128, 128, 8};
     c.preprocess.cropRows = 64;
     c.network.width = 16;

@@ -294,19 +294,19 @@ int main(int argc, char** argv) {
     std::vector<Case> cases;
     if (options.quick) {
         // A smoke run: the demo preset's network on small inputs.
-        auto s1 = makeCase("demo", 1, steps, 1);
+        auto s1 = makeCase("demo-v1", 1, steps, 1);
         s1.breast = {80, 80, 8};
         s1.input = {64, 64, 4};
         s1.name = "Stage 1 quick 64x64x4 w16";
-        auto s2 = makeCase("demo", 2, steps, 1);
+        auto s2 = makeCase("demo-v1", 2, steps, 1);
         s2.breast = s2.input = {64, 64, 8};
         s2.name = "Stage 2 quick 64x64x8 w16";
         cases = {s1, s2};
     } else {
         // Steps of a second or more, so that a burst of load on the machine averages out.
-        cases.push_back(makeCase("demo", 1, 4 * steps, 2));
+        cases.push_back(makeCase("demo-v1", 1, 4 * steps, 2));
         cases.push_back(makeCase("paper", 1, 2 * steps, 2));
-        cases.push_back(makeCase("demo", 2, steps, 1));
+        cases.push_back(makeCase("demo-v1", 2, steps, 1));
         cases.push_back(makeCase("paper", 2, std::max(2, steps / 5), 1));
     }
     std::erase_if(cases,
@@ -334,7 +334,7 @@ int main(int argc, char** argv) {
         "Augmentation: rotation about z up to +-%.0f deg, mirror; batch %d.\n"
         "%d rounds; in each, every case runs C++ fp32, C++ bf16 and Python fp32 one after the "
         "other, so that a ratio compares runs seconds apart.\n\n",
-        ml::loaderThreadsFor(ml::TrainingConfig::fromPreset("demo").loaderThreads, torch::kCPU),
+        ml::loaderThreadsFor(ml::TrainingConfig::fromPreset("demo-v1").loaderThreads, torch::kCPU),
         ml::loaderThreadsFor(ml::TrainingConfig::fromPreset("paper").loaderThreads, torch::kCPU),
         cases[0].config.augmentation.maxRotationDegrees, cases[0].config.batchSize, rounds);
 
