@@ -66,8 +66,10 @@ ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& i
     const auto bias = model->fc()->bias;                 // (2)
     const std::int64_t other = 1 - malignantClass;
     const auto w = (weight[malignantClass] - weight[other]).view({1, -1, 1, 1, 1});
-    const auto coarse =
-        (features * w).sum(1, /*keepdim=*/true) + (bias[malignantClass] - bias[other]);
+    const auto camOf = [&](const torch::Tensor& f) {
+        return (f * w).sum(1, /*keepdim=*/true) + (bias[malignantClass] - bias[other]);
+    };
+    const auto coarse = camOf(features);
 
     const std::array<std::int64_t, 3> size{input.size(2), input.size(3), input.size(4)};
     torch::Tensor fine;
@@ -76,14 +78,11 @@ ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& i
         const bool dense =
             windowStride != std::array<std::int64_t, 3>{0, 0, 0} && windowStride != o.breastStride;
         const auto stride = dense ? windowStride : o.breastStride;
-        const auto lattice = dense ? (model->features(input, stride) * w).sum(1, /*keepdim=*/true) +
-                                         (bias[malignantClass] - bias[other])
-                                   : coarse;
+        const auto lattice = dense ? camOf(model->features(input, stride)) : coarse;
         fine = windowsToGrid(lattice, o.breastTile, stride, size);
     } else {
         fine = F::interpolate(coarse, F::InterpolateFuncOptions()
-                                          .size(std::vector<std::int64_t>{
-                                              input.size(2), input.size(3), input.size(4)})
+                                          .size(std::vector<std::int64_t>(size.begin(), size.end()))
                                           .mode(torch::kTrilinear)
                                           .align_corners(false));
     }
