@@ -259,7 +259,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // learnt on, half a window apart, its logits the most malignant window's; Stage 2
         // trains each breast's most malignant of its 8 candidate windows with the breast's
         // label, Stage 1's patches beside them, batch norm kept as Stage 1 left it. Six draws
-        // (3 cohorts × 2 splits): 0.845 against demo-v1's 0.743, above it on every draw; ~9 min
+        // (3 cohorts × 2 splits): 0.845 against demo-v1's 0.743, above it on every draw; 494–518 s
         // on 40 patients. Naive (run 32): the same breasts and windows from scratch, every
         // window scored each epoch.
         c.preprocess.grid = {192, 192, 24};

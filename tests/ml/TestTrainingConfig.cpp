@@ -288,7 +288,8 @@ private Q_SLOTS:
                 continue;
             }
             try {
-                TrainingConfig::load(entry.path());
+                // Each names the preset it was run with (demoPresetIsRun31AndItsNaiveRun32).
+                QCOMPARE(TrainingConfig::load(entry.path()).preset, std::string("demo-v1"));
             } catch (const bmsc::io::IoError& e) {
                 QFAIL(e.what());
             }
@@ -331,12 +332,6 @@ private Q_SLOTS:
         // The preset's recorded config reads back as itself.
         QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
         QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
-        // Every documented config names the preset it was run with.
-        for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-            if (entry.path().extension() == ".json") {
-                QCOMPARE(TrainingConfig::load(entry.path()).preset, std::string("demo-v1"));
-            }
-        }
         QVERIFY(errorOf({{"preset", "demo-v2"}}).contains("demo, demo-v1"));
     }
 
