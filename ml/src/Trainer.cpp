@@ -162,6 +162,30 @@ void Trainer::skipEpochs(int stage, int epochs) {
     shared_->progress.skip(stage, epochs);
 }
 
+void Trainer::countResumedEpochs(const fs::path& folder, int stage) {
+    const fs::path lastFile = folder / ("stage" + std::to_string(stage) + "_last.pt");
+    std::error_code ec;
+    if (!fs::exists(lastFile, ec)) {
+        return;
+    }
+    json state;
+    try {
+        state = readCheckpointMeta(lastFile);
+    } catch (const std::exception&) {
+        return;
+    }
+    const auto& settings = stage == 1 ? config_.stage1 : config_.stage2;
+    const auto done = state.value("epochs_done", 0);
+    if (claimResumed(lastFile)) {
+        skipEpochs(stage, state.value("finished", false) ? std::max(done, settings.epochs) : done);
+    }
+}
+
+bool Trainer::claimResumed(const fs::path& lastFile) {
+    std::lock_guard lock(shared_->mutex);
+    return shared_->counted.insert(lastFile).second;
+}
+
 void Trainer::abortAll() const {
     std::lock_guard lock(shared_->mutex);
     shared_->aborted = true;
@@ -386,9 +410,15 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         history = state.at("history");
         savedWindows = storedCandidates(state, lastFile);
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
-        skipEpochs(stage, outcome.epochsDone);
+        // Counted here unless countResumedEpochs counted this checkpoint before the run began.
+        const bool count = claimResumed(lastFile);
+        if (count) {
+            skipEpochs(stage, outcome.epochsDone);
+        }
         if (state.value("finished", false)) {
-            skipEpochs(stage, settings.epochs - outcome.epochsDone);
+            if (count) {
+                skipEpochs(stage, settings.epochs - outcome.epochsDone);
+            }
             if (haveBest) {
                 loadCheckpoint(bestFile, model, nullptr, device_);
             }

@@ -331,12 +331,27 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
         {foldCount * config.ensemble * perFold[0], foldCount * config.ensemble * perFold[1]},
         epochCostGuess(config, *cohort));
     const json meta = {{"config", config.toJson()}, {"cohort_hash", cohort->hash()}};
+    const auto foldFinished = [&](int k) {
+        const auto folder = foldFolder(run, k);
+        return options.resume && fs::exists(folder / "fold.json", ec) &&
+               fs::exists(folder / "predictions.csv", ec);
+    };
+    if (options.resume) {
+        // The stages that later folds finished before the interruption will not run again:
+        // out of the ETA from the start (a finished fold is skipped whole below).
+        for (int k = 0; k < foldCount; ++k) {
+            for (int m = 0; m < config.ensemble && !foldFinished(k); ++m) {
+                for (const int stage : {1, 2}) {
+                    trainer.countResumedEpochs(memberFolderOf(foldFolder(run, k), m), stage);
+                }
+            }
+        }
+    }
     std::vector<FoldPredictions> predictions;
     for (int k = 0; k < foldCount; ++k) {
         const auto folder = foldFolder(run, k);
         const auto predictionsFile = folder / "predictions.csv";
-        if (options.resume && fs::exists(folder / "fold.json", ec) &&
-            fs::exists(predictionsFile, ec)) {
+        if (foldFinished(k)) {
             log("fold " + std::to_string(k + 1) + ": finished earlier; kept");
             predictions.push_back(readPredictions(predictionsFile, k));
             trainer.skipEpochs(1, config.ensemble * perFold[0]);

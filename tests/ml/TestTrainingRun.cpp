@@ -540,6 +540,39 @@ private Q_SLOTS:
         QCOMPARE(foldsOf("interrupted"), foldsOf("full"));
     }
 
+    void resumedStagesOfLaterFoldsLeaveThePlanAtOnce() {
+        // Both folds' Stage 1 finished before an interruption, neither fold's Stage 2. The
+        // resumed run's first batch (fold 1, Stage 2) counts both Stage 1s as done: with 12
+        // Stage 1 epochs a fold and one Stage 2 epoch, more than half of the run's work whatever
+        // a Stage 2 epoch costs up to 12 Stage 1 epochs; with fold 2's Stage 1 still planned
+        // (counted only when fold 2 begins) it would read less than half.
+        auto config = bmsc::test::tinyConfig();
+        config.stage1.epochs = 12;
+        runCrossValidation(config, options("stage1-done"));
+        for (const char* fold : {"fold1", "fold2"}) {
+            for (const char* name :
+                 {"stage2_last.pt", "stage2_best.pt", "fold.json", "predictions.csv"}) {
+                QVERIFY(fs::remove(root_ / "stage1-done" / fold / name));
+            }
+        }
+        struct First final : TrainingObserver {
+            int stage = 0;
+            double fraction = -1.0;
+            int epochs = 0;
+            void batchDone(const TrainingProgress& p) override {
+                if (fraction < 0.0) {
+                    stage = p.stage;
+                    fraction = p.fraction;
+                }
+            }
+            void epochDone(const EpochSummary&) override { ++epochs; }
+        } first;
+        runCrossValidation(config, options("stage1-done", true), &first);
+        QCOMPARE(first.epochs, 2);  // one Stage 2 epoch a fold, no Stage 1
+        QCOMPARE(first.stage, 2);
+        QVERIFY2(first.fraction > 0.5, std::to_string(first.fraction).c_str());
+    }
+
     void sparseCheckpointsResumeFromTheLastWrite() {
         // Checkpoints only at the end of each stage (checkpoint_seconds far above the run's
         // length): the same best epoch and weights as with a write after every epoch, and a

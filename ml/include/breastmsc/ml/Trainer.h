@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,12 @@ public:
     /// Epochs of `stage` that will not run (a finished fold or stage found on resume, a stage
     /// stopped early).
     void skipEpochs(int stage, int epochs);
+    /// On resume, before any fold trains: the epochs that `folder/stage<k>_last.pt` records as
+    /// done (all of the stage's once it finished), counted as skipped now, so that the ETA of a
+    /// run resumed in its first fold does not plan the later folds' finished stages; trainStage
+    /// does not count that checkpoint again. A missing or unreadable checkpoint counts nothing
+    /// here (trainStage reports an unreadable one when it reaches it).
+    void countResumedEpochs(const std::filesystem::path& folder, int stage);
     /// The ensemble member (0-based) trained next: member 0 uses the config's seed as a
     /// single network does; member m > 0 a seed derived from it and m, for its sample order,
     /// patch offsets and augmentation (the caller seeds the initial weights with memberSeed).
@@ -122,7 +129,11 @@ private:
         RunProgress progress;
         std::chrono::steady_clock::time_point origin = std::chrono::steady_clock::now();
         bool aborted = false;
+        std::set<std::filesystem::path> counted;  ///< checkpoints whose epochs were skipped
     };
+
+    /// True the first time `lastFile`'s resumed epochs are counted, false after.
+    bool claimResumed(const std::filesystem::path& lastFile);
 
     TrainingConfig config_;
     std::shared_ptr<const PreparedCohort> cohort_;
