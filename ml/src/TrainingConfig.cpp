@@ -254,14 +254,14 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         if (name == "demo-v1") {
             return c;  // the demo preset of runs 1–32 (doc/configs name it)
         }
-        // Run 31 (doc/RESULTS.md): the studies' own 192 × 192 × 24 grid (breasts 96 × 96 × 24,
-        // no resampling of small lesions); a breast read as the 32 × 32 × 4 windows Stage 1
-        // learnt on, half a window apart, its logits the most malignant window's; Stage 2
-        // trains each breast's most malignant of its 8 candidate windows with the breast's
-        // label, Stage 1's patches beside them, batch norm kept as Stage 1 left it. Six draws
-        // (3 cohorts × 2 splits): 0.845 against demo-v1's 0.743, above it on every draw; 494–518 s
-        // on 40 patients. Naive (run 32): the same breasts and windows from scratch, every
-        // window scored each epoch.
+        // Run 31 (doc/RESULTS-runs-30-32.md): the studies' own 192 × 192 × 24 grid (breasts
+        // 96 × 96 × 24, no resampling of small lesions); a breast read as the 32 × 32 × 4
+        // windows Stage 1 learnt on, half a window apart, its logits the most malignant
+        // window's; Stage 2 trains each breast's most malignant of its 8 candidate windows with
+        // the breast's label, Stage 1's patches beside them, batch norm kept as Stage 1 left
+        // it. Six draws (3 cohorts × 2 splits): 0.845 against demo-v1's 0.743, above it on every
+        // draw; 494–518 s on 40 patients. Naive (run 32): the same breasts and windows from
+        // scratch, every window scored each epoch.
         c.preprocess.grid = {192, 192, 24};
         c.preprocess.cropRows = 96;
         c.network.cellPool = patchCells(c.patchSize);

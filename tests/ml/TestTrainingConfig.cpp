@@ -301,7 +301,7 @@ private Q_SLOTS:
     }
 
     void demoPresetIsRun31AndItsNaiveRun32() {
-        // The demo preset is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS.md
+        // The demo preset is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
         // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key.
         const std::filesystem::path folder =
             std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
