@@ -27,6 +27,11 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+/// `folder/stage<k>_last.pt`: where a stage's latest state is written and resumed from.
+fs::path lastCheckpointOf(const fs::path& folder, int stage) {
+    return folder / ("stage" + std::to_string(stage) + "_last.pt");
+}
+
 double seconds(Clock::time_point since) {
     return std::chrono::duration<double>(Clock::now() - since).count();
 }
@@ -163,27 +168,26 @@ void Trainer::skipEpochs(int stage, int epochs) {
 }
 
 void Trainer::countResumedEpochs(const fs::path& folder, int stage) {
-    const fs::path lastFile = folder / ("stage" + std::to_string(stage) + "_last.pt");
+    const fs::path lastFile = lastCheckpointOf(folder, stage);
     std::error_code ec;
     if (!fs::exists(lastFile, ec)) {
         return;
     }
-    json state;
     try {
-        state = readCheckpointMeta(lastFile);
+        countResumed(lastFile, stage, readCheckpointMeta(lastFile));
     } catch (const std::exception&) {
-        return;
-    }
-    const auto& settings = stage == 1 ? config_.stage1 : config_.stage2;
-    const auto done = state.value("epochs_done", 0);
-    if (claimResumed(lastFile)) {
-        skipEpochs(stage, state.value("finished", false) ? std::max(done, settings.epochs) : done);
+        // Unreadable: trainStage names the file when it reaches it.
     }
 }
 
-bool Trainer::claimResumed(const fs::path& lastFile) {
+void Trainer::countResumed(const fs::path& lastFile, int stage, const json& state) {
+    const auto& settings = stage == 1 ? config_.stage1 : config_.stage2;
+    const int done = state.value("epochs_done", 0);
     std::lock_guard lock(shared_->mutex);
-    return shared_->counted.insert(lastFile).second;
+    if (shared_->counted.insert(lastFile).second) {
+        shared_->progress.skip(
+            stage, state.value("finished", false) ? std::max(done, settings.epochs) : done);
+    }
 }
 
 void Trainer::abortAll() const {
@@ -373,7 +377,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                                  const std::vector<Sample>& validation, const fs::path& folder,
                                  bool resume, const json& meta) {
     const auto& settings = stage == 1 ? config_.stage1 : config_.stage2;
-    const fs::path lastFile = folder / ("stage" + std::to_string(stage) + "_last.pt");
+    const fs::path lastFile = lastCheckpointOf(folder, stage);
     const fs::path bestFile = folder / ("stage" + std::to_string(stage) + "_best.pt");
     if (train.empty()) {
         throw IoError(
@@ -410,15 +414,8 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         history = state.at("history");
         savedWindows = storedCandidates(state, lastFile);
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
-        // Counted here unless countResumedEpochs counted this checkpoint before the run began.
-        const bool count = claimResumed(lastFile);
-        if (count) {
-            skipEpochs(stage, outcome.epochsDone);
-        }
+        countResumed(lastFile, stage, state);  // unless countResumedEpochs already did
         if (state.value("finished", false)) {
-            if (count) {
-                skipEpochs(stage, settings.epochs - outcome.epochsDone);
-            }
             if (haveBest) {
                 loadCheckpoint(bestFile, model, nullptr, device_);
             }

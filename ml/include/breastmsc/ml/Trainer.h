@@ -132,8 +132,10 @@ private:
         std::set<std::filesystem::path> counted;  ///< checkpoints whose epochs were skipped
     };
 
-    /// True the first time `lastFile`'s resumed epochs are counted, false after.
-    bool claimResumed(const std::filesystem::path& lastFile);
+    /// Skips the epochs a resumed stage's last checkpoint (metadata `state`) records as done,
+    /// all of the stage's once it finished; once per checkpoint file.
+    void countResumed(const std::filesystem::path& lastFile, int stage,
+                      const nlohmann::json& state);
 
     TrainingConfig config_;
     std::shared_ptr<const PreparedCohort> cohort_;
