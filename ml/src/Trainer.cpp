@@ -340,6 +340,20 @@ std::map<std::size_t, std::vector<Triple>> Trainer::storedCandidates(const json&
     return stored;
 }
 
+std::vector<Triple> Trainer::lesionWindows(const PreparedBreast& breast) const {
+    std::vector<Triple> holding;
+    if (breast.target() != 1) {
+        return holding;
+    }
+    const Triple size{breast.shape[1], breast.shape[2], breast.shape[3]};
+    for (const auto& origin : windowOrigins(config_.network, size)) {
+        if (patchLabel(breast.lesions, origin, config_.network.breastTile) == 1) {
+            holding.push_back(origin);
+        }
+    }
+    return holding;
+}
+
 std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
     BreastClassifier& model, int fold, const std::vector<Sample>& train,
     std::map<std::size_t, std::vector<Triple>> saved) const {
@@ -360,14 +374,26 @@ std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
         if (cancelled()) {
             throw IoError(ErrorCode::Cancelled, {}, "training cancelled");
         }
+        if (config_.stage2Positives == PositiveWindows::Lesions) {
+            auto holding = lesionWindows(cohort_->breasts().at(sample.breast));
+            if (!holding.empty()) {
+                candidates[sample.breast] = std::move(holding);
+                continue;
+            }
+        }
         candidates[sample.breast] = mostMalignantWindows(
             model, cohort_->load(sample.breast), config_.stage2Windows, device_, config_.bf16);
     }
-    char line[160];
-    std::snprintf(line, sizeof line,
-                  "%s: the %d most malignant windows of each of %zu breasts are its "
-                  "candidates (%.1f s)",
-                  where(fold, 2).c_str(), config_.stage2Windows, candidates.size(), seconds(start));
+    const auto count = config_.stage2Windows == kAllWindows
+                           ? std::string("all")
+                           : "the " + std::to_string(config_.stage2Windows) + " most malignant";
+    const char* positives = config_.stage2Positives == PositiveWindows::Lesions
+                                ? "; a malignant breast's, those that hold its lesions"
+                                : "";
+    char line[240];
+    std::snprintf(
+        line, sizeof line, "%s: %s windows of each of %zu breasts are its candidates%s (%.1f s)",
+        where(fold, 2).c_str(), count.c_str(), candidates.size(), positives, seconds(start));
     note(line);
     return candidates;
 }

@@ -4,7 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <set>
 
@@ -71,6 +73,20 @@ Reader into(T& field) {
     };
 }
 
+// A window count (TrainingConfig::stage2Windows): an integer, or "all" for kAllWindows.
+Reader intoWindowCount(int& field) {
+    return [&field](const json& v) {
+        if (v.is_string() && v.get<std::string>() == "all") {
+            field = kAllWindows;
+        } else if (v.is_number_integer()) {
+            // Out of int's range reads as just outside the valid range, for validate() to name.
+            field = static_cast<int>(std::clamp<std::int64_t>(v.get<std::int64_t>(), -1, 4097));
+        } else {
+            throw json::type_error::create(302, "expected an integer or \"all\"", &v);
+        }
+    };
+}
+
 Reader intoTriple(std::array<std::int64_t, 3>& field) {
     return [&field](const json& v) {
         if (!v.is_array() || v.size() != 3 || !v[0].is_number_integer() ||
@@ -112,6 +128,8 @@ const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
 const Names<InputScaling> kInputScalings{{InputScaling::None, "none"},
                                          {InputScaling::Channel, "channel"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
+const Names<PositiveWindows> kPositives{{PositiveWindows::Top, "top"},
+                                        {PositiveWindows::Lesions, "lesions"}};
 const Names<LearningRateSchedule> kSchedules{{LearningRateSchedule::Constant, "constant"},
                                              {LearningRateSchedule::Cosine, "cosine"}};
 const Names<TestAugmentation> kTestAugmentations{{TestAugmentation::None, "none"},
@@ -273,7 +291,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
             c.stage2FrozenBatchNorm = true;
             c.stage2Rehearsal = true;
         } else {
-            c.stage2Windows = 275;  // every window of a 96 × 96 × 24 breast (5 × 5 × 11)
+            c.stage2Windows = kAllWindows;  // 275 on a 96 × 96 × 24 breast (5 × 5 × 11)
         }
         return c;
     }
@@ -318,8 +336,9 @@ json TrainingConfig::toJson() const {
         {"background_patches", backgroundPatches},
         {"background_candidates", backgroundCandidates},
         {"cell_loss", cellLoss},
-        {"stage2_windows", stage2Windows},
+        {"stage2_windows", stage2Windows == kAllWindows ? json("all") : json(stage2Windows)},
         {"stage2_rehearsal", stage2Rehearsal},
+        {"stage2_positives", nameOf(kPositives, stage2Positives)},
         {"selection", std::string(selectionName(selection))},
         {"stage2_head", nameOf(kStage2Heads, stage2Head)},
         {"lr_schedule", nameOf(kSchedules, schedule)},
@@ -434,8 +453,10 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"background_patches", into(c.backgroundPatches)},
          {"background_candidates", into(c.backgroundCandidates)},
          {"cell_loss", into(c.cellLoss)},
-         {"stage2_windows", into(c.stage2Windows)},
+         {"stage2_windows", intoWindowCount(c.stage2Windows)},
          {"stage2_rehearsal", into(c.stage2Rehearsal)},
+         {"stage2_positives",
+          intoChoice(c.stage2Positives, kPositives, "stage2_positives", source)},
          {"selection", intoChoice(c.selection, kSelections, "selection", source)},
          {"stage2_head", intoChoice(c.stage2Head, kStage2Heads, "stage2_head", source)},
          {"lr_schedule", intoChoice(c.schedule, kSchedules, "lr_schedule", source)},
@@ -610,13 +631,17 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(cellLoss >= 0 && cellLoss <= 100, "'cell_loss' must be in 0..100");
     require(cellLoss == 0 || (network.breastPool == BreastPool::Max && network.breastTile == none),
             "'cell_loss' needs \"breast_pool\": \"max\" and \"breast_pass\": \"whole\"");
-    require(stage2Windows >= 0 && stage2Windows <= 4096, "'stage2_windows' must be in 0..4096");
+    require(stage2Windows == kAllWindows || (stage2Windows >= 0 && stage2Windows <= 4096),
+            "'stage2_windows' must be in 0..4096 or \"all\"");
     require(
         stage2Windows == 0 || (network.breastPool == BreastPool::Max && network.breastTile != none),
         "'stage2_windows' needs \"breast_pool\": \"max\" and \"breast_pass\": \"windows\" "
         "or \"tiles\"");
     require(!stage2Rehearsal || (stage2Windows > 0 && mode == TrainingMode::Curriculum),
             "'stage2_rehearsal' needs a curriculum with 'stage2_windows' > 0");
+    require(stage2Positives == PositiveWindows::Top ||
+                (stage2Windows > 0 && mode == TrainingMode::Curriculum),
+            "'stage2_positives' \"lesions\" needs a curriculum with 'stage2_windows' > 0");
     require(folds >= 2 && folds <= 20, "'folds' must be in 2..20");
     require(ensemble >= 1 && ensemble <= 16, "'ensemble' must be in 1..16");
     require(ensembleInputs.empty() || ensembleInputs.size() == static_cast<std::size_t>(ensemble),

@@ -7,6 +7,7 @@
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/Trainer.h"
+#include "breastmsc/ml/WindowMining.h"
 
 #include <torch/cuda.h>
 #include <torch/torch.h>
@@ -150,8 +151,8 @@ std::array<int, 2> foldEpochs(const TrainingConfig& c) {
 /// logs (2 CPU cores) a Stage 2 epoch takes about 2.2 Stage 1 epochs for 16× the voxels an
 /// item, about 4 ms a patch against 21 ms a breast, which this guess puts at 2.5. Only a
 /// guess: the timed epochs replace it. A multiple-instance Stage 2 (stage2_windows k) trains one
-/// patch a breast after scoring k windows without gradients (a forward pass taken as a third of
-/// a training step).
+/// patch a breast after scoring k windows (at most the breast's) without gradients (a forward
+/// pass taken as a third of a training step).
 std::array<double, 2> epochCostGuess(const TrainingConfig& c, const PreparedCohort& cohort) {
     constexpr double kItemVoxels = 8192.0;
     double lesions = 0.0;
@@ -161,9 +162,11 @@ std::array<double, 2> epochCostGuess(const TrainingConfig& c, const PreparedCoho
     const auto& g = c.preprocess.grid;
     const double patch = static_cast<double>(c.patchSize[0] * c.patchSize[1] * c.patchSize[2]);
     const double breast = static_cast<double>(g[0] / 2 * c.preprocess.cropRows * g[2]);
-    const double breastItem = c.stage2Windows > 0
-                                  ? (patch + kItemVoxels) * (1.0 + c.stage2Windows / 3.0)
-                                  : breast + kItemVoxels;
+    const double windows = static_cast<double>(std::min<std::size_t>(
+        static_cast<std::size_t>(std::max(c.stage2Windows, 0)),
+        windowOrigins(c.network, {g[0] / 2, c.preprocess.cropRows, g[2]}).size()));
+    const double breastItem =
+        c.stage2Windows > 0 ? (patch + kItemVoxels) * (1.0 + windows / 3.0) : breast + kItemVoxels;
     return {std::max(1.0, lesions * (1.0 + c.backgroundPatches)) * (patch + kItemVoxels),
             std::max<double>(1.0, static_cast<double>(cohort.breasts().size())) * breastItem};
 }

@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <stdexcept>
 
@@ -171,6 +173,8 @@ private Q_SLOTS:
         std::vector<Triple> reversed(top.rbegin(), top.rend());
         QCOMPARE(mostMalignantOf(model, breast, reversed, tile, torch::kCPU, false), top[0]);
         QCOMPARE(mostMalignantWindows(model, breast, 1000, torch::kCPU, false).size(), all.size());
+        QCOMPARE(mostMalignantWindows(model, breast, kAllWindows, torch::kCPU, false).size(),
+                 all.size());
         // A model without windows or the max pool cannot rank windows.
         BreastClassifier average(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Average),
                                  HeadKind::WholeBreast);
@@ -222,6 +226,19 @@ private Q_SLOTS:
         j = c.toJson();
         j["stage2_windows"] = -1;
         QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "negative"));
+        j["stage2_windows"] = 4097;
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "too many"));
+        j["stage2_windows"] = std::int64_t{1} << 40;  // not wrapped into the valid range
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "out of int"));
+        j["stage2_windows"] = "some";
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "a word"));
+        // "all": every window of the breast, whatever its grid, written back as "all".
+        j["stage2_windows"] = "all";
+        const auto all = TrainingConfig::fromJson(j, "all");
+        QCOMPARE(all.stage2Windows, kAllWindows);
+        QCOMPARE(all.toJson().at("stage2_windows").get<std::string>(), std::string("all"));
+        QCOMPARE(TrainingConfig::fromJson(all.toJson(), "round trip").stage2Windows, kAllWindows);
+        j = c.toJson();
         j = c.toJson();
         j["stage2_windows"] = 0;
         j["stage2_rehearsal"] = true;
@@ -291,6 +308,68 @@ private Q_SLOTS:
         runCrossValidation(config, oneFold("rehearsal"), &rehearsed);
         QVERIFY2(rehearsed.batches > plain.batches,
                  qPrintable(QString("%1 vs %2").arg(rehearsed.batches).arg(plain.batches)));
+    }
+
+    void lesionPositivesAreTheWindowsHoldingALesion() {
+        // stage2_positives "lesions": a malignant breast's candidates are exactly the windows
+        // that hold a malignant lesion's centre; the others keep their 3 most malignant.
+        auto config = windowConfig();
+        config.stage2Positives = PositiveWindows::Lesions;
+        config.validate("lesions");
+        runCrossValidation(config, oneFold("lesions"));
+        const auto cohort = PreparedCohort::prepare(root_ / "cohort", config.preprocess,
+                                                    root_ / "cache", config.cacheMegabytes);
+        const auto meta = readCheckpointMeta(root_ / "lesions/fold1/stage2_last.pt");
+        const Triple tile{32, 32, 4};
+        const auto holds = [&](const PreparedBreast& b, const Triple& o) {
+            return std::any_of(b.lesions.begin(), b.lesions.end(), [&](const BreastLesion& l) {
+                bool in = l.label == io::Label::Malignant;
+                for (int d = 0; d < 3; ++d) {
+                    const auto p = std::llround(l.index[static_cast<std::size_t>(d)]);
+                    in = in && p >= o[static_cast<std::size_t>(d)] &&
+                         p < o[static_cast<std::size_t>(d)] + tile[static_cast<std::size_t>(d)];
+                }
+                return in;
+            });
+        };
+        int malignant = 0;
+        for (const auto& entry : meta.at("window_candidates")) {
+            const auto& b = cohort->breasts().at(entry.at("breast").get<std::size_t>());
+            const auto lattice =
+                windowOrigins(config.network, {b.shape[1], b.shape[2], b.shape[3]});
+            const auto holding = std::count_if(lattice.begin(), lattice.end(),
+                                               [&](const Triple& o) { return holds(b, o); });
+            const auto& origins = entry.at("origins");
+            if (b.target() == 1 && holding > 0) {
+                ++malignant;
+                QCOMPARE(static_cast<std::ptrdiff_t>(origins.size()), holding);
+                for (const auto& o : origins) {
+                    QVERIFY(holds(b, {o[0].get<std::int64_t>(), o[1].get<std::int64_t>(),
+                                      o[2].get<std::int64_t>()}));
+                }
+            } else {
+                QCOMPARE(origins.size(), std::size_t{3});
+            }
+        }
+        QVERIFY(malignant > 0);
+        // A curriculum with windows only; a misspelt choice is named.
+        auto j = config.toJson();
+        QCOMPARE(j.at("stage2_positives").get<std::string>(), std::string("lesions"));
+        QCOMPARE(TrainingConfig::fromJson(j, "round trip").stage2Positives,
+                 PositiveWindows::Lesions);
+        j["stage2_windows"] = 0;
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "no windows"));
+        j = config.toJson();
+        j["mode"] = "naive";
+        QVERIFY_THROWS_EXCEPTION(io::IoError, TrainingConfig::fromJson(j, "naive"));
+        j = config.toJson();
+        j["stage2_positives"] = "lesion";
+        try {
+            TrainingConfig::fromJson(j, "typo");
+            QFAIL("no error");
+        } catch (const io::IoError& e) {
+            QVERIFY2(QString(e.what()).contains("top or lesions"), e.what());
+        }
     }
 };
 

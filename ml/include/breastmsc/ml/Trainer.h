@@ -113,10 +113,14 @@ private:
     ItemOptions itemOptions(bool training) const;
     /// Multiple-instance Stage 2 (TrainingConfig::stage2Windows): the candidate windows of each
     /// training breast: `saved` (a resumed stage's checkpoint) when it names every breast, else
-    /// the model's most malignant windows of each (eval mode, no gradients).
+    /// the model's most malignant windows of each (eval mode, no gradients) — or, with
+    /// PositiveWindows::Lesions, lesionWindows for the malignant breasts that have them.
     std::map<std::size_t, std::vector<Triple>> windowCandidates(
         BreastClassifier& model, int fold, const std::vector<Sample>& train,
         std::map<std::size_t, std::vector<Triple>> saved) const;
+    /// The windows of a malignant `breast` that hold a malignant lesion's centre (none for a
+    /// benign breast or one without such annotations).
+    std::vector<Triple> lesionWindows(const PreparedBreast& breast) const;
     /// The candidates a checkpoint's metadata `state` stored (none when it stored none); throws
     /// io::IoError(Corrupt) naming `file` for malformed ones or windows outside the breast.
     std::map<std::size_t, std::vector<Triple>> storedCandidates(

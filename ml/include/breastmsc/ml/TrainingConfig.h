@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,16 @@ enum class Stage2Head { Fresh, Stage1 };
 /// epoch is a settled model (useful with `selection: last` and validation sets too small to
 /// rank epochs).
 enum class LearningRateSchedule { Constant, Cosine };
+
+/// Which windows a malignant training breast offers a multiple-instance Stage 2
+/// (TrainingConfig::stage2Positives): its k most malignant (the breast's label alone), or,
+/// when Stage 1's annotations mark a malignant lesion in it, the windows that hold a malignant
+/// lesion's centre (Stage 1's patch rule), so that the breast's label never lands on
+/// background the model happens to rank first.
+enum class PositiveWindows { Top, Lesions };
+
+/// TrainingConfig::stage2Windows for every window of a breast ("all" in JSON).
+inline constexpr int kAllWindows = std::numeric_limits<int>::max();
 
 /// Test-time augmentation of the validation, test and predict probabilities: none (the paper),
 /// or the mean of the probabilities of the breast and its left–right mirror image (the one
@@ -76,12 +87,18 @@ struct TrainingConfig {
     /// breast's class, augmented as Stage 1 patches are. The max pool's gradient reaches only
     /// that window anyway: this trains what the full pass would, at the cost of k windows a
     /// breast instead of all of them, for as long as the breast's top window stays among its k.
+    /// kAllWindows ("all" in JSON): every window of the breast, whatever the grid and stride
+    /// make of it (naive multiple-instance learning re-scores them all each epoch).
     int stage2Windows = 0;
     /// A curriculum's multiple-instance Stage 2 (stage2Windows > 0): train on Stage 1's patches
     /// too, every epoch beside the breasts' windows, so that fine-tuning on breast labels
     /// keeps what the lesion annotations taught (a malignant breast's most malignant window
     /// may be a benign lesion or background, and the breast's label then pushes it up).
     bool stage2Rehearsal = false;
+    /// A curriculum's multiple-instance Stage 2: the candidates of a malignant breast (see
+    /// PositiveWindows); benign breasts keep their k most malignant windows either way, the
+    /// hard negatives.
+    PositiveWindows stage2Positives = PositiveWindows::Top;
     SelectionMetric selection = SelectionMetric::Auroc;
     Stage2Head stage2Head = Stage2Head::Fresh;
     LearningRateSchedule schedule = LearningRateSchedule::Constant;
