@@ -27,6 +27,10 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
     const double maxAngle = options.maxRotationDegrees * M_PI / 180.0;
     d.angleRadians = uniform(rng, -maxAngle, maxAngle);
     d.scale = uniform(rng, options.minScale, options.maxScale);
+    if (options.minUptakeScale != 1.0 || options.maxUptakeScale != 1.0) {
+        d.uptakeScale = std::exp(
+            uniform(rng, std::log(options.minUptakeScale), std::log(options.maxUptakeScale)));
+    }
     return d;
 }
 
@@ -119,6 +123,12 @@ torch::Tensor augmentWindow(const torch::Tensor& input, const AugmentationDraw& 
             }
         }
     });
+    if (draw.uptakeScale != 1.0 && C >= 5) {
+        using torch::indexing::Slice;
+        const auto pre = out.index({Slice(0, 1)});
+        auto post = out.index({Slice(1, 5)});
+        post.sub_(pre).mul_(draw.uptakeScale).add_(pre);
+    }
     return out;
 }
 

@@ -331,7 +331,9 @@ json TrainingConfig::toJson() const {
           {"mirror_y", augmentation.mirrorY},
           {"max_rotation_degrees", augmentation.maxRotationDegrees},
           {"min_scale", augmentation.minScale},
-          {"max_scale", augmentation.maxScale}}},
+          {"max_scale", augmentation.maxScale},
+          {"min_uptake_scale", augmentation.minUptakeScale},
+          {"max_uptake_scale", augmentation.maxUptakeScale}}},
         {"class_balanced", classBalanced},
         {"background_patches", backgroundPatches},
         {"background_candidates", backgroundCandidates},
@@ -446,7 +448,9 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                           {"mirror_y", into(a.mirrorY)},
                           {"max_rotation_degrees", into(a.maxRotationDegrees)},
                           {"min_scale", into(a.minScale)},
-                          {"max_scale", into(a.maxScale)}},
+                          {"max_scale", into(a.maxScale)},
+                          {"min_uptake_scale", into(a.minUptakeScale)},
+                          {"max_uptake_scale", into(a.maxUptakeScale)}},
                          source);
           }},
          {"class_balanced", into(c.classBalanced)},
@@ -624,6 +628,10 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(augmentation.minScale > 0 && augmentation.minScale <= augmentation.maxScale &&
                 augmentation.maxScale <= 4,
             "scales must satisfy 0 < min_scale <= max_scale <= 4");
+    require(augmentation.minUptakeScale >= 0.1 &&
+                augmentation.minUptakeScale <= augmentation.maxUptakeScale &&
+                augmentation.maxUptakeScale <= 10,
+            "uptake scales must satisfy 0.1 <= min_uptake_scale <= max_uptake_scale <= 10");
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
     require(backgroundCandidates >= 1 && backgroundCandidates <= 64,

@@ -145,6 +145,49 @@ private Q_SLOTS:
         QVERIFY(flips > 60 && flips < 140);
     }
 
+    void uptakeScaleMovesThePostPhasesOnly() {
+        // Channels pre, post1–post4, T2: post' = pre + u·(post − pre), pre and T2 kept.
+        const auto t = torch::rand({6, 9, 7, 3});
+        AugmentationDraw d;
+        d.uptakeScale = 2.0;
+        d.flipX = true;
+        const auto out = augment(t, d);
+        const auto flipped = t.flip({1});
+        QVERIFY(torch::equal(out[0], flipped[0]));
+        QVERIFY(torch::equal(out[5], flipped[5]));
+        for (int c = 1; c <= 4; ++c) {
+            QVERIFY(torch::allclose(out[c] - out[0], 2.0 * (flipped[c] - flipped[0]), 1e-5, 1e-6));
+        }
+        // Fewer channels than pre + four phases: nothing to scale.
+        const auto two = torch::rand({2, 9, 7, 3});
+        QVERIFY(torch::equal(augment(two, d), two.flip({1})));
+    }
+
+    void uptakeDrawsAreLogUniformAndOptional() {
+        AugmentationOptions on;
+        on.minUptakeScale = 0.5;
+        on.maxUptakeScale = 2.0;
+        const AugmentationOptions off;
+        std::mt19937_64 a(7), b(7);
+        int above = 0;
+        for (int i = 0; i < 400; ++i) {
+            const auto d = drawAugmentation(on, a);
+            QVERIFY(d.uptakeScale >= 0.5 && d.uptakeScale <= 2.0);
+            above += d.uptakeScale > 1.0;
+        }
+        QVERIFY(above > 160 && above < 240);  // log-uniform: half above 1
+        // Off, no number is drawn for it: the other draws follow as before the setting existed.
+        std::mt19937_64 c(7), reference(7);
+        const auto d = drawAugmentation(off, c);
+        QCOMPARE(d.uptakeScale, 1.0);
+        reference();  // flipX
+        reference();  // angle
+        reference();  // scale
+        QCOMPARE(c(), reference());
+        std::mt19937_64 e(7);
+        QCOMPARE(drawAugmentation(on, e).angleRadians, drawAugmentation(off, b).angleRadians);
+    }
+
     void patchesArePaddedWithZeros() {
         const auto t = torch::arange(2 * 10 * 10 * 4, torch::kFloat32).view({2, 10, 10, 4}) + 1;
         const auto inside = extractPatch(t, {2, 3, 0}, {4, 4, 4});

@@ -100,12 +100,20 @@ private Q_SLOTS:
         auto c = TrainingConfig::fromPreset("demo-v1");
         c.stage2.epochs = 7;
         c.augmentation.mirrorY = true;
+        c.augmentation.minUptakeScale = 0.5;
+        c.augmentation.maxUptakeScale = 2.0;
         c.mode = TrainingMode::Naive;
         c.testAugmentation = TestAugmentation::Mirror;
         const json j = c.toJson();
         QCOMPARE(j.at("test_augmentation").get<std::string>(), std::string("mirror"));
         const auto back = TrainingConfig::fromJson(j, "x");
         QCOMPARE(back.toJson().dump(), j.dump());
+        QCOMPARE(back.augmentation.maxUptakeScale, 2.0);
+        // A run recorded before the uptake scale existed reads as "off".
+        json old = j;
+        old["augmentation"].erase("min_uptake_scale");
+        old["augmentation"].erase("max_uptake_scale");
+        QCOMPARE(TrainingConfig::fromJson(old, "x").augmentation.minUptakeScale, 1.0);
         const auto partial =
             TrainingConfig::fromJson(json{{"preset", "demo-v1"}, {"stage1", {{"epochs", 3}}}}, "x");
         QCOMPARE(partial.stage1.epochs, 3);
@@ -154,6 +162,12 @@ private Q_SLOTS:
         QVERIFY2(e.contains("patch_size"), qPrintable(e));
         e = errorOf({{"grid", {512, 100, 32}}, {"crop_rows", 100}});
         QVERIFY2(e.contains("multiples of 32"), qPrintable(e));
+        e = errorOf({{"augmentation", {{"min_uptake_scale", 2.0}, {"max_uptake_scale", 1.5}}}});
+        QVERIFY2(e.contains("min_uptake_scale"), qPrintable(e));
+        e = errorOf({{"augmentation", {{"min_uptake_scale", 0.0}}}});
+        QVERIFY2(e.contains("min_uptake_scale"), qPrintable(e));
+        e = errorOf({{"augmentation", {{"max_uptake_scale", "double"}}}});
+        QVERIFY2(e.contains("max_uptake_scale") && e.contains("type"), qPrintable(e));
         e = errorOf({{"norm", "group"}});
         QVERIFY2(e.contains("norm") && e.contains("group"), qPrintable(e));
         e = errorOf({{"head_init", "zeros"}});

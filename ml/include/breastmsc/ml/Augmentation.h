@@ -18,6 +18,14 @@ struct AugmentationOptions {
     double maxRotationDegrees = 15.0;
     double minScale = 1.0;
     double maxScale = 1.0;
+    /// Contrast uptake scaling (not in the paper): the four post-contrast phases are moved
+    /// towards or away from the pre-contrast image, post' = pre + u·(post − pre), u drawn
+    /// log-uniformly in [min, max]; pre and T2 are kept. How strongly a breast takes up
+    /// contrast varies from patient to patient (and with injection and timing), and a lesion in
+    /// a weakly enhancing breast is still a lesion: the network is shown the same lesions
+    /// enhancing more and less. 1 and 1: off (no draw is made, so other draws are unchanged).
+    double minUptakeScale = 1.0;
+    double maxUptakeScale = 1.0;
 };
 
 /// One random draw, so that a transform can be reproduced and tested.
@@ -26,12 +34,15 @@ struct AugmentationDraw {
     bool flipY = false;
     double angleRadians = 0.0;
     double scale = 1.0;
+    double uptakeScale = 1.0;  ///< u of AugmentationOptions::minUptakeScale
 };
 
 AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt19937_64& rng);
 
 /// Applies a draw to a (C, X, Y, Z) float tensor: in-plane rotation and scaling about the
-/// centre with bilinear interpolation and a zero border, then the flips. Returns a new
+/// centre with bilinear interpolation and a zero border, then the flips, then the uptake
+/// scale (channels 1–4 relative to channel 0: io::Channel's post1–post4 and pre; a tensor of
+/// fewer than 5 channels is left unscaled). Returns a new
 /// contiguous tensor; work is split over LibTorch's intra-op threads.
 torch::Tensor augment(const torch::Tensor& cxyz, const AugmentationDraw& draw);
 
