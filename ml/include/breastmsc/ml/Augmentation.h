@@ -34,7 +34,7 @@ struct AugmentationDraw {
     bool flipY = false;
     double angleRadians = 0.0;
     double scale = 1.0;
-    double uptakeScale = 1.0;  ///< u of AugmentationOptions::minUptakeScale
+    double uptakeScale = 1.0;  ///< u, in [minUptakeScale, maxUptakeScale]
 };
 
 AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt19937_64& rng);
@@ -42,8 +42,8 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
 /// Applies a draw to a (C, X, Y, Z) float tensor: in-plane rotation and scaling about the
 /// centre with bilinear interpolation and a zero border, then the flips, then the uptake
 /// scale (channels 1–4 relative to channel 0: io::Channel's post1–post4 and pre; a tensor of
-/// fewer than 5 channels is left unscaled). Returns a new
-/// contiguous tensor; work is split over LibTorch's intra-op threads.
+/// fewer than 5 channels is left unscaled). Returns a new contiguous tensor; work is split
+/// over LibTorch's intra-op threads.
 torch::Tensor augment(const torch::Tensor& cxyz, const AugmentationDraw& draw);
 
 /// Where `augment(·, draw)` of a volume X × Y voxels in-plane moves the in-plane point (x, y):
