@@ -30,10 +30,24 @@ using nlohmann::json;
 
 namespace {
 
+/// One breast of the config's preprocessing grid (x is half the grid: two breasts).
+Triple breastShape(const TrainingConfig& c) {
+    const auto& g = c.preprocess.grid;
+    return {g[0] / 2, c.preprocess.cropRows, g[2]};
+}
+
 /// The parts of a config that change results (threads, cache size, how often validation
-/// watches and how often checkpoints are written do not).
+/// watches and how often checkpoints are written do not). A window count that covers every
+/// window of the breast mines exactly what "all" mines: runs recorded before "all" existed
+/// wrote the naive preset's 275.
 json comparableConfig(const TrainingConfig& c) {
     auto j = c.toJson();
+    if (c.stage2Windows > 0 && c.stage2Windows != kAllWindows) {
+        const auto windows = windowOrigins(c.network, breastShape(c)).size();
+        if (windows > 0 && static_cast<std::size_t>(c.stage2Windows) >= windows) {
+            j["stage2_windows"] = "all";
+        }
+    }
     j.erase("threads");
     j.erase("parallel_members");
     j.erase("validation_interval");
@@ -159,12 +173,12 @@ std::array<double, 2> epochCostGuess(const TrainingConfig& c, const PreparedCoho
     for (const auto& b : cohort.breasts()) {
         lesions += static_cast<double>(b.lesions.size());
     }
-    const auto& g = c.preprocess.grid;
+    const auto shape = breastShape(c);
     const double patch = static_cast<double>(c.patchSize[0] * c.patchSize[1] * c.patchSize[2]);
-    const double breast = static_cast<double>(g[0] / 2 * c.preprocess.cropRows * g[2]);
-    const double windows = static_cast<double>(std::min<std::size_t>(
-        static_cast<std::size_t>(std::max(c.stage2Windows, 0)),
-        windowOrigins(c.network, {g[0] / 2, c.preprocess.cropRows, g[2]}).size()));
+    const double breast = static_cast<double>(shape[0] * shape[1] * shape[2]);
+    const double windows = static_cast<double>(
+        std::min<std::size_t>(static_cast<std::size_t>(std::max(c.stage2Windows, 0)),
+                              windowOrigins(c.network, shape).size()));
     const double breastItem =
         c.stage2Windows > 0 ? (patch + kItemVoxels) * (1.0 + windows / 3.0) : breast + kItemVoxels;
     return {std::max(1.0, lesions * (1.0 + c.backgroundPatches)) * (patch + kItemVoxels),

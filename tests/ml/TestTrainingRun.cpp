@@ -675,6 +675,32 @@ private Q_SLOTS:
         QCOMPARE(errorCode([&] { runCrossValidation(config, o); }), io::ErrorCode::InvalidArgument);
     }
 
+    void windowCountOfTheWholeBreastResumesAsAll() {
+        // A run recorded with the naive preset's old 275 (every window of its 96 × 96 × 24
+        // breast) resumes under "all"; one window fewer is another config. The config check
+        // comes first: past it, the missing cohort is what fails.
+        auto stored = TrainingConfig::fromPreset("demo", TrainingMode::Naive);
+        QCOMPARE(stored.stage2Windows, kAllWindows);
+        stored.stage2Windows = 275;
+        const auto run = root_ / "windows-275";
+        fs::create_directories(run);
+        std::ofstream(run / "config.json") << stored.toJson().dump(2);
+        RunOptions o;
+        o.cohort = root_ / "no-such-cohort";
+        o.out = run;
+        o.resume = true;
+        std::string message;
+        const auto preset = TrainingConfig::fromPreset("demo", TrainingMode::Naive);
+        QCOMPARE(errorCode([&] { runCrossValidation(preset, o); }, &message),
+                 io::ErrorCode::NotFound);
+        QVERIFY2(message.find("no-such-cohort") != std::string::npos, message.c_str());
+        auto fewer = preset;
+        fewer.stage2Windows = 274;
+        QCOMPARE(errorCode([&] { runCrossValidation(fewer, o); }, &message),
+                 io::ErrorCode::InvalidArgument);
+        QVERIFY2(message.find("another config") != std::string::npos, message.c_str());
+    }
+
     void badInput() {
         const auto config = bmsc::test::tinyConfig();
         // Empty cohort.
