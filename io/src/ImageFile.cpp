@@ -25,45 +25,62 @@ bool endsWith(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// Where an uncompressed single-file NIfTI's voxels start (vox_offset), or 0 if unknown.
-std::uintmax_t niftiVoxelOffset(const fs::path& file) {
+// The size an uncompressed single-file NIfTI (1 or 2) must have: vox_offset plus the voxels its
+// dim and bitpix fields promise; 0 if the header is not one. Read from the header itself, not
+// from ITK: ITK reports a scaled integer file (scl_slope set) as float, twice an int16 file's size.
+std::uintmax_t niftiExpectedSize(const fs::path& file) {
     std::ifstream in(file, std::ios::binary);
-    unsigned char header[176] = {};
+    unsigned char header[348] = {};
     in.read(reinterpret_cast<char*>(header), sizeof header);
-    if (in.gcount() < 176) {
+    if (in.gcount() < static_cast<std::streamsize>(sizeof header)) {
         return 0;
     }
-    auto read = [&header](std::size_t at, std::size_t n, bool swap) {
+    auto read = [&header](std::size_t at, std::size_t n, bool bigEndian) {
         std::uint64_t v = 0;
         for (std::size_t b = 0; b < n; ++b) {
-            const std::size_t i = swap ? at + b : at + n - 1 - b;
+            const std::size_t i = bigEndian ? at + b : at + n - 1 - b;
             v = (v << 8) | header[i];
         }
         return v;
     };
+    // dim[0..7] at `dims` (`width` bytes each), bitpix at `bits`: the voxels' bytes.
+    auto voxelBytes = [&](std::size_t dims, std::size_t width, std::size_t bits, bool bigEndian) {
+        const auto rank = static_cast<std::int64_t>(read(dims, width, bigEndian) &
+                                                    (width == 2 ? 0xffffu : 0xffffffffu));
+        long double n = rank >= 1 && rank <= 7 ? 1.0L : 0.0L;
+        for (std::int64_t d = 1; d <= rank && d <= 7; ++d) {
+            n *= static_cast<long double>(
+                read(dims + width * static_cast<std::size_t>(d), width, bigEndian));
+        }
+        const auto bitpix = static_cast<long double>(read(bits, 2, bigEndian));
+        return n * bitpix / 8.0L;
+    };
     for (const bool bigEndian : {false, true}) {
         const auto sizeofHdr = read(0, 4, bigEndian);
+        long double offset = 0.0L, bytes = 0.0L;
         if (sizeofHdr == 348) {
             const auto bits = static_cast<std::uint32_t>(read(108, 4, bigEndian));
-            float offset = 0.0f;
-            std::memcpy(&offset, &bits, sizeof offset);
-            return offset > 0.0f ? static_cast<std::uintmax_t>(offset) : 352u;
+            float voxOffset = 0.0f;
+            std::memcpy(&voxOffset, &bits, sizeof voxOffset);
+            offset = voxOffset > 0.0f ? voxOffset : 352.0L;
+            bytes = voxelBytes(40, 2, 72, bigEndian);
+        } else if (sizeofHdr == 540) {
+            offset = static_cast<long double>(read(168, 8, bigEndian));
+            bytes = voxelBytes(16, 8, 14, bigEndian);
+        } else {
+            continue;
         }
-        if (sizeofHdr == 540) {
-            return static_cast<std::uintmax_t>(read(168, 8, bigEndian));
-        }
+        const long double total = offset + bytes;
+        return total > 0.0L && total < 1e18L ? static_cast<std::uintmax_t>(total) : 0;
     }
     return 0;
 }
 
 // ITK's readers accept some truncated uncompressed files silently: compare the file size with
 // what the header promises.
-void checkNotTruncated(const fs::path& file, std::uintmax_t imageBytes) {
+void checkNotTruncated(const fs::path& file) {
     const std::string name = file.filename().string();
-    std::uintmax_t expected = 0;
-    if (endsWith(name, ".nii")) {
-        expected = niftiVoxelOffset(file) + imageBytes;
-    }
+    const std::uintmax_t expected = endsWith(name, ".nii") ? niftiExpectedSize(file) : 0;
     std::error_code ec;
     const auto actual = fs::file_size(file, ec);
     if (expected > 0 && !ec && actual < expected) {
@@ -128,7 +145,7 @@ void checkHeader(const fs::path& file, const ImageLimits& limits, unsigned& dime
                       "the header claims an absurd size (more than " +
                           std::to_string(limits.maxVoxels) + " voxels per volume)");
     }
-    checkNotTruncated(file, static_cast<std::uintmax_t>(imageIO->GetImageSizeInBytes()));
+    checkNotTruncated(file);
 }
 
 // Reads the voxels after checkHeader; ITK's failures become errors that name the file.

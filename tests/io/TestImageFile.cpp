@@ -142,6 +142,40 @@ private Q_SLOTS:
         }
     }
 
+    // nibabel stores float data as int16 with a scale slope and intercept: ITK reads such a file
+    // as float and reports twice its size in bytes, which once made every uncompressed one read
+    // as truncated. Both the plain and the gzip file must read as nibabel reads them, and a
+    // truncated plain one must still be an error.
+    void scaledIntegerNiftiMatchesNibabel() {
+        QTemporaryDir dir;
+        const QString plain = dir.filePath("scaled.nii"), zipped = dir.filePath("scaled.nii.gz");
+        const auto r = bmsc::test::runPython(
+            QStringLiteral(
+                "import nibabel as nib, numpy as np, sys\n"
+                "a = np.linspace(-50.5, 1234.25, 7 * 6 * 5, dtype=np.float32).reshape(7, 6, 5)\n"
+                "im = nib.Nifti1Image(a, np.diag([-1.5, 1.25, 3.0, 1.0]))\n"
+                "im.set_data_dtype(np.int16)\n"
+                "for f in sys.argv[1:]:\n"
+                "    nib.save(im, f)\n"
+                "h = nib.load(sys.argv[1])\n"
+                "assert h.get_data_dtype() == np.int16 and h.dataobj.slope != 1.0\n"),
+            {plain, zipped});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        for (const QString& name : {plain, zipped}) {
+            const fs::path file = bmsc::test::toPath(name);
+            const Reference ref = nibabelReference(file, dir);
+            const Volume v = readImage(file);
+            compareGeometry(v.geometry(), ref);
+            QCOMPARE(v.voxels().size(), ref.voxels.size());
+            for (std::size_t i = 0; i < ref.voxels.size(); ++i) {
+                QVERIFY(std::abs(v.voxels()[i] - ref.voxels[i]) <= 1e-3 * std::abs(ref.voxels[i]));
+            }
+        }
+        const fs::path file = bmsc::test::toPath(plain);
+        fs::resize_file(file, fs::file_size(file) - 2);  // one int16 voxel short
+        expectError([&] { readImage(file); }, ErrorCode::Corrupt, "scaled.nii");
+    }
+
     void real4dNiftiMatchesNibabel() {
         const fs::path file = nibabelData() / "example4d.nii.gz";
         QTemporaryDir dir;
