@@ -19,10 +19,11 @@ Classes overlap as in clinics: malignant lesions mostly wash in fast and wash ou
 irregular and darker on T2; benign ones mostly enhance slowly and persistently, are round and
 brighter on T2 — each with exceptions. Usage:
 
-    foreign_cohort.py OUT --patients 40 --seed 1 [--small]
+    foreign_cohort.py OUT --patients 40 --seed 1 [--small] [--malignant-mm 4,22]
+                      [--benign-mm 4,16]
 
 --small writes 96 × 88 × 12 studies for tests (seconds); the default, 176 × 168 × 28, is the
-size of the demo cohorts.
+size of the demo cohorts. Lesion diameters are log-uniform in the given ranges.
 """
 
 import argparse
@@ -89,7 +90,8 @@ def enhancement_curve(rng, malignant):
     return curve, kind
 
 
-def make_patient(rng, small):
+def make_patient(rng, small, diameters):
+    """One study; diameters: {True: malignant, False: benign} (LOW, HIGH) in mm."""
     size = (96, 88, 12) if small else (176, 168, 28)
     fov = rng.uniform(330, 350)
     spacing = (fov / size[0], fov / size[0] * 1.04, (84.0 if small else 92.0) / size[2])
@@ -153,7 +155,8 @@ def make_patient(rng, small):
                 if ((c[0] - cx) / half_w) ** 2 + ((c[1] - wall) / depth) ** 2 + \
                         (c[2] / half_h) ** 2 < 0.6:
                     break
-            diameter = math.exp(rng.uniform(math.log(4.0), math.log(22.0 if is_malignant else 16.0)))
+            low, high = diameters[is_malignant]
+            diameter = math.exp(rng.uniform(math.log(low), math.log(high)))
             axes = diameter / 2 * rng.uniform(0.75, 1.25, 3)
             d = np.sqrt(((x - c[0]) / axes[0]) ** 2 + ((y - c[1]) / axes[1]) ** 2 +
                         ((z - c[2]) / axes[2]) ** 2)
@@ -219,15 +222,27 @@ def main():
     parser.add_argument("--patients", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--malignant-mm", default="4,22",
+                        help="malignant lesion diameters LOW,HIGH in mm, log-uniform")
+    parser.add_argument("--benign-mm", default="4,16",
+                        help="benign lesion diameters LOW,HIGH in mm, log-uniform")
     args = parser.parse_args()
     if args.patients < 1:
         sys.exit("--patients must be at least 1")
+    diameters = {}
+    for malignant, text in ((True, args.malignant_mm), (False, args.benign_mm)):
+        try:
+            low, high = (float(v) for v in text.split(","))
+            assert 1.0 <= low < high <= 60.0
+        except (ValueError, AssertionError):
+            sys.exit(f"diameters '{text}': expected LOW,HIGH in mm with 1 <= LOW < HIGH <= 60")
+        diameters[malignant] = (low, high)
     rng = np.random.default_rng(args.seed)
     os.makedirs(args.out, exist_ok=False)
     breast_rows, lesion_rows = [], []
     for n in range(args.patients):
         pid = f"ext-{n + 1:03d}.v2"
-        patient = make_patient(rng, args.small)
+        patient = make_patient(rng, args.small, diameters)
         folder = os.path.join(args.out, pid)
         os.makedirs(folder)
         for k, name in enumerate(CHANNELS):
