@@ -2,6 +2,7 @@
 
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Error.h"
+#include "breastmsc/ml/CamPointing.h"
 #include "breastmsc/ml/TensorConversion.h"
 
 #include <torch/torch.h>
@@ -246,14 +247,7 @@ std::shared_ptr<PreparedCohort> PreparedCohort::prepare(
                 BreastLesion lesion;
                 lesion.index = idx;
                 lesion.label = l.label;
-                const auto it = l.extra.find("diameter_mm");
-                if (it != l.extra.end()) {
-                    try {
-                        lesion.diameterMm = std::stod(it->second);
-                    } catch (const std::exception&) {
-                        lesion.diameterMm = 0.0;
-                    }
-                }
+                lesion.diameterMm = 2.0 * lesionRadiusMm(l, 0.0);
                 b.lesions.push_back(lesion);
             }
             b.file = cacheFolder / breastFileName(id, side);

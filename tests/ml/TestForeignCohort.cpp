@@ -104,6 +104,18 @@ print(checked)
                         600000);
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(fs::exists(run / "metrics.json"));
+        // The prepared lesions carry their size from radius_mm (this tool writes no diameter_mm).
+        const auto sizes =
+            runPython(QStringLiteral(R"(
+import csv, json, sys
+radii = {(r["patient_id"], round(2 * float(r["radius_mm"]), 6))
+         for r in csv.DictReader(open(sys.argv[1]))}
+cached = [(b["patient_id"], round(l["diameter_mm"], 6))
+          for b in json.load(open(sys.argv[2]))["breasts"] for l in b.get("lesions", [])]
+assert cached and all(c in radii for c in cached), (cached, radii)
+)"),
+                      {str(cohort_ / "lesions.csv"), str(run / "cache" / "index.json")});
+        QVERIFY2(sizes.exitCode == 0, sizes.err.constData());
 
         const auto predictions = root / "predictions.csv";
         r = runCli({"predict", "--model", str(run), "--cohort", str(cohort_), "--out",

@@ -48,12 +48,14 @@ def lesions_of(run):
 def extra_columns(cohort):
     """{(patient, diameter text): {column: value}} of lesions.csv columns beyond the format's."""
     path = pathlib.Path(cohort) / "lesions.csv"
-    known = {"patient_id", "x_mm", "y_mm", "z_mm", "label", "diameter_mm"}
+    known = {"patient_id", "x_mm", "y_mm", "z_mm", "label", "diameter_mm", "radius_mm"}
     extra = {}
     try:
         with open(path, newline="") as handle:
             for r in csv.DictReader(handle):
-                key = (r["patient_id"], f"{float(r['diameter_mm']):.1f}")
+                # The size as the trainer read it: diameter_mm, else twice radius_mm.
+                size = float(r["diameter_mm"]) if r.get("diameter_mm") else 2 * float(r["radius_mm"])
+                key = (r["patient_id"], f"{size:.1f}")
                 extra[key] = {k: v for k, v in r.items() if k not in known}
     except (OSError, KeyError, ValueError) as e:
         sys.exit(f"{path}: cannot read ({e})")

@@ -22,7 +22,7 @@ namespace bmsc::ml {
 struct BreastLesion {
     std::array<double, 3> index{0, 0, 0};
     io::Label label = io::Label::Benign;
-    double diameterMm = 0.0;  ///< lesions.csv column diameter_mm when present, else 0
+    double diameterMm = 0.0;  ///< lesions.csv diameter_mm, else 2 × radius_mm, else 0
 };
 
 /// One preprocessed breast: its label from cohort.csv, its lesions and its cached tensor.
