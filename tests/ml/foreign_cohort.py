@@ -3,13 +3,14 @@
 
 The issue asks that the classifier learn from the images, not from any property of the
 product's own generator, because it will be trained and tested on cohorts made by other tools
-in the same format (doc/COHORT-FORMAT.md, ../shared/design/COHORT-FORMAT.md). This script is such
-a tool, written independently of io/src/synthetic and deliberately unlike it:
+in the same format (../shared/design/COHORT-FORMAT.md). This script is such a tool, written
+independently of io/src/synthetic and deliberately unlike it:
 
 - fat-suppressed T1 (fat dark; the product's generator writes bright fat), T2 with bright fat;
 - another field of view, a non-square matrix, another slice count and thickness;
 - int16 files with a scale slope (nibabel's choice), stored RAS (voxel i toward the patient's
-  right), every other patient with the in-plane axes swapped and turned a few degrees (oblique),
+  right), half of the patients (at random) with the in-plane axes swapped and turned a few
+  degrees (oblique),
   T2 on its own coarser grid for every third patient, `.nii` and `.nii.gz` mixed;
 - its own anatomy (elliptic thorax, lungs, heart; breasts as half ellipsoids with a smoothed
   random glandular texture) and its own lesion and kinetic models (below), patient ids with
@@ -22,8 +23,8 @@ brighter on T2 — each with exceptions. Usage:
     foreign_cohort.py OUT --patients 40 --seed 1 [--small] [--malignant-mm 4,22]
                       [--benign-mm 4,16]
 
---small writes 96 × 88 × 12 studies for tests (seconds); the default, 176 × 168 × 28, is the
-size of the demo cohorts. Lesion diameters are log-uniform in the given ranges.
+--small writes 96 × 88 × 12 studies for tests (seconds); the default, 176 × 168 × 28, is about
+the size of `breastmsc-cli generate`'s 192 × 192 × 24. Lesion diameters are log-uniform in the given ranges.
 """
 
 import argparse
