@@ -3,7 +3,7 @@
 #include "KineticsController.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/io/ImageFile.h"
-#include "breastmsc/io/Resample.h"
+#include "breastmsc/io/Preprocess.h"
 #include "widgets/ColorBar.h"
 #include "widgets/SliceView.h"
 
@@ -221,7 +221,9 @@ OverlayController::Prepared OverlayController::prepare(const QString& path,
                                  QString::fromStdString(grid.describe())));
         }
         try {
-            image = io::resampleToGrid(image, grid, io::Interpolation::Linear, 0.0f);
+            // Exact where the grids are voxel-aligned (a map written on the file's own grid,
+            // whose voxels the loader reordered along LPS), linear otherwise.
+            image = io::mapBetweenGrids(image, grid, io::Interpolation::Linear, 0.0f);
         } catch (const std::exception& e) {
             return fail(QString::fromStdString(e.what()));
         }

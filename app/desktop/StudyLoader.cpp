@@ -1,6 +1,7 @@
 #include "StudyLoader.h"
 
 #include "breastmsc/io/Error.h"
+#include "breastmsc/io/Preprocess.h"
 #include "breastmsc/io/StudyReader.h"
 
 #include <QtConcurrent>
@@ -67,7 +68,11 @@ void StudyLoader::load(const QString& folder, const QString& label,
     watcher_.setFuture(QtConcurrent::run([this, path, options, flag = cancelled_]() -> Outcome {
         SignalProgress progress(this, flag);
         try {
-            return {std::make_shared<const io::Study>(io::readStudy(path, options, &progress)),
+            // The views show the grid's own planes: a study stored RAS or with its rows and
+            // columns swapped is shown as axial, right on the left and anterior up, once its
+            // voxels run along LPS (an exact reordering; physical positions are unchanged).
+            return {std::make_shared<const io::Study>(
+                        io::withNearestLpsAxes(io::readStudy(path, options, &progress))),
                     {},
                     false};
         } catch (const io::IoError& e) {

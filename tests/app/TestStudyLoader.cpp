@@ -4,6 +4,8 @@
 #include "RampStudy.h"
 #include "StudyLoader.h"
 #include "TestSupport.h"
+#include "breastmsc/io/ImageFile.h"
+#include "breastmsc/io/Preprocess.h"
 
 #include <QStringList>
 #include <QTemporaryDir>
@@ -49,6 +51,40 @@ private Q_SLOTS:
         QVERIFY(QThreadPool::globalInstance()->waitForDone(60000));
         QCoreApplication::processEvents();
         QCOMPARE(loaded.size(), 1);
+    }
+
+    // A study stored with its rows and columns swapped and both reversed (as other tools may
+    // write it) arrives with its voxels along LPS, so that the views show it as axial, right on
+    // the left and anterior up: the same grid and voxels as the study stored along LPS.
+    void studyStoredOffLpsArrivesAlongLps() {
+        const io::Study lps = io::readImageStudy(test::toPath(dir_.filePath("S")));
+        const io::Geometry& g = lps.geometry();
+        io::Geometry swapped;
+        swapped.size = {g.size[1], g.size[0], g.size[2]};
+        swapped.spacing = {g.spacing[1], g.spacing[0], g.spacing[2]};
+        swapped.direction = {0, -1, 0, -1, 0, 0, 0, 0, 1};  // i toward anterior, j toward right
+        swapped.origin = g.indexToPhysical(
+            {static_cast<double>(g.size[0] - 1), static_cast<double>(g.size[1] - 1), 0.0});
+        io::Study stored;
+        for (const io::Channel c : io::kAllChannels) {
+            stored.setChannel(c, io::mapBetweenGrids(lps.channel(c), swapped));
+        }
+        io::writeImageStudy(stored, test::toPath(dir_.filePath("swapped")));
+
+        app::StudyLoader loader;
+        std::shared_ptr<const io::Study> loaded;
+        connect(
+            &loader, &app::StudyLoader::loaded, this,
+            [&](const std::shared_ptr<const io::Study>& study, const QString&) { loaded = study; });
+        loader.load(dir_.filePath("swapped"), QStringLiteral("swapped"));
+        QTRY_VERIFY_WITH_TIMEOUT(loaded != nullptr, 20000);
+        QVERIFY2(loaded->geometry().sameGrid(g, 1e-6), loaded->geometry().describe().c_str());
+        for (const io::Channel c : io::kAllChannels) {
+            const auto a = loaded->channel(c).voxels();
+            const auto b = lps.channel(c).voxels();
+            QVERIFY(std::equal(a.begin(), a.end(), b.begin(), b.end()));
+        }
+        QVERIFY(loaded->metadata.report.back().find("reordered") != std::string::npos);
     }
 
     void notBusyWhenTheResultArrives() {

@@ -82,6 +82,63 @@ Geometry canonicalGeometry(const Geometry& study, const Index3& grid) {
     return g;
 }
 
+Geometry nearestLpsGeometry(const Geometry& grid) {
+    // The LPS axis each index axis runs closest to (a permutation: the largest cosines of a
+    // rotation matrix, taken greedily, never share a row or a column).
+    std::array<int, 3> worldOf{-1, -1, -1};
+    std::array<bool, 3> rowUsed{false, false, false}, columnUsed{false, false, false};
+    for (int pick = 0; pick < 3; ++pick) {
+        double best = -1.0;
+        int bestRow = 0, bestColumn = 0;
+        for (int r = 0; r < 3; ++r) {
+            for (int c = 0; c < 3; ++c) {
+                const double v = std::abs(grid.direction[static_cast<std::size_t>(3 * r + c)]);
+                if (!rowUsed[static_cast<std::size_t>(r)] &&
+                    !columnUsed[static_cast<std::size_t>(c)] && v > best) {
+                    best = v;
+                    bestRow = r;
+                    bestColumn = c;
+                }
+            }
+        }
+        rowUsed[static_cast<std::size_t>(bestRow)] = true;
+        columnUsed[static_cast<std::size_t>(bestColumn)] = true;
+        worldOf[static_cast<std::size_t>(bestColumn)] = bestRow;
+    }
+    Geometry g = grid;
+    Vec3 firstIndex{0.0, 0.0, 0.0};  // the old index of the new grid's first voxel
+    for (std::size_t old = 0; old < 3; ++old) {
+        const auto w = static_cast<std::size_t>(worldOf[old]);
+        const bool reversed = grid.direction[3 * w + old] < 0.0;
+        g.size[w] = grid.size[old];
+        g.spacing[w] = grid.spacing[old];
+        for (std::size_t r = 0; r < 3; ++r) {
+            g.direction[3 * r + w] = (reversed ? -1.0 : 1.0) * grid.direction[3 * r + old];
+        }
+        firstIndex[old] = reversed ? static_cast<double>(grid.size[old] - 1) : 0.0;
+    }
+    g.origin = grid.indexToPhysical(firstIndex);
+    return g;
+}
+
+Study withNearestLpsAxes(Study study) {
+    const Geometry from = study.geometry();
+    const Geometry to = nearestLpsGeometry(from);
+    if (to.direction == from.direction) {
+        return study;
+    }
+    Study out;
+    out.metadata = std::move(study.metadata);
+    for (const Channel c : kAllChannels) {
+        if (study.hasChannel(c)) {
+            out.setChannel(c, mapBetweenGrids(study.channel(c), to));
+        }
+    }
+    out.metadata.report.push_back("voxels reordered to run closest to LPS for display (was " +
+                                  from.describe() + ")");
+    return out;
+}
+
 Volume mapBetweenGrids(const Volume& source, const Geometry& target, Interpolation interpolation,
                        float outside) {
     const auto map = alignedMap(source.geometry(), target);

@@ -100,6 +100,7 @@ private Q_SLOTS:
     void orientationDoesNotChangeTheBreasts_data();
     void orientationDoesNotChangeTheBreasts();
     void orientationInvarianceWithInterpolation();
+    void nearestLpsAxesUndoEveryReordering();
     void heartExcludedBreastsIncluded_data();
     void heartExcludedBreastsIncluded();
     void deepBreastsKeepTheAnteriorBody();
@@ -328,6 +329,63 @@ void TestPreprocess::sidesAgreeWithCohort() {
     // The patient's left breast is at +x in LPS.
     QVERIFY(r.breast(Side::Left).geometry.origin[0] > r.breast(Side::Right).geometry.origin[0]);
     QVERIFY(r.breast(Side::Left).geometry.origin[0] > 0.0);
+}
+
+// A study stored with its axes reordered or reversed comes back, voxel for voxel, as the study
+// stored along LPS; an oblique one keeps its tilt with each axis on its nearest LPS axis.
+void TestPreprocess::nearestLpsAxesUndoEveryReordering() {
+    const BreastPhantom phantom;
+    const Geometry g = BreastPhantom::geometry({64, 64, 8});
+    const Study reference = phantom.makeStudy(g);
+    QCOMPARE(withNearestLpsAxes(reference).metadata.report.size(),
+             reference.metadata.report.size());  // already along LPS: untouched
+    const std::array<std::array<int, 3>, 5> perms{
+        {{0, 1, 2}, {0, 1, 2}, {1, 0, 2}, {2, 1, 0}, {1, 2, 0}}};
+    const std::array<std::array<bool, 3>, 5> flips{{{true, false, false},
+                                                    {false, true, true},
+                                                    {false, false, false},
+                                                    {true, false, true},
+                                                    {true, true, false}}};
+    for (std::size_t n = 0; n < perms.size(); ++n) {
+        const Geometry r = BreastPhantom::reoriented(g, perms[n], flips[n]);
+        QVERIFY(!r.sameGrid(g, 1e-3));
+        const Study back = withNearestLpsAxes(phantom.makeStudy(r));
+        QVERIFY2(back.geometry().sameGrid(g, 1e-6), back.geometry().describe().c_str());
+        QVERIFY(back.metadata.report.back().find("reordered") != std::string::npos);
+        for (Channel c : kAllChannels) {
+            QCOMPARE(maxDifference(back.channel(c), reference.channel(c)), 0.0);
+        }
+    }
+    // Oblique: rows and columns swapped and reversed, then turned 7° about z.
+    Geometry oblique = BreastPhantom::reoriented(g, {1, 0, 2}, {true, false, false});
+    const double a = 7.0 * std::numbers::pi / 180.0;
+    const Mat3 d = oblique.direction;
+    for (int c = 0; c < 3; ++c) {
+        oblique.direction[0 + c] = std::cos(a) * d[0 + c] - std::sin(a) * d[3 + c];
+        oblique.direction[3 + c] = std::sin(a) * d[0 + c] + std::cos(a) * d[3 + c];
+    }
+    const Study tilted = phantom.makeStudy(oblique);
+    const Study back = withNearestLpsAxes(tilted);
+    for (int axis = 0; axis < 3; ++axis) {
+        QVERIFY(back.geometry().axisDirection(axis)[static_cast<std::size_t>(axis)] > 0.99);
+    }
+    // Same voxel centres, same values: every voxel of the result is one of the input's.
+    const Geometry& to = back.geometry();
+    for (std::int64_t k = 0; k < to.size[2]; k += 3) {
+        for (std::int64_t j = 0; j < to.size[1]; j += 5) {
+            for (std::int64_t i = 0; i < to.size[0]; i += 5) {
+                const Vec3 at =
+                    oblique.physicalToIndex(to.indexToPhysical({double(i), double(j), double(k)}));
+                const Index3 src{std::llround(at[0]), std::llround(at[1]), std::llround(at[2])};
+                for (int x = 0; x < 3; ++x) {
+                    QVERIFY(std::abs(at[static_cast<std::size_t>(x)] -
+                                     double(src[static_cast<std::size_t>(x)])) < 1e-6);
+                }
+                QCOMPARE(back.channel(Channel::Post1).at(i, j, k),
+                         tilted.channel(Channel::Post1).at(src[0], src[1], src[2]));
+            }
+        }
+    }
 }
 
 void TestPreprocess::orientationDoesNotChangeTheBreasts_data() {

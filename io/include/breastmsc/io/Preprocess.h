@@ -124,6 +124,16 @@ PreprocessResult preprocess(const Study& study, const PreprocessOptions& options
 /// the study's physical bounding box (so a canonical study with size == grid maps onto itself).
 Geometry canonicalGeometry(const Geometry& study, const Index3& grid);
 
+/// The same voxels with their index axes reordered and reversed so that axis a runs closest to
+/// +x, +y, +z of LPS for a = 0, 1, 2 (nibabel's "closest canonical", in LPS): what a viewer that
+/// shows a grid's own planes needs to show a study stored RAS, or with its rows and columns
+/// swapped, as axial, right on the left and anterior up. An oblique grid stays oblique. Returns
+/// `grid` itself when it already runs so.
+Geometry nearestLpsGeometry(const Geometry& grid);
+/// `study` with every channel copied (exactly) onto nearestLpsGeometry, and a line in its report
+/// when the voxels were reordered; unchanged when they already run so.
+Study withNearestLpsAxes(Study study);
+
 /// Resamples `source` onto `target`. When the grids are voxel-aligned (same spacing, the
 /// directions a signed permutation of each other, integer offsets) voxels are copied exactly;
 /// otherwise ITK resampling with `interpolation`. Points outside the source get `outside`.
