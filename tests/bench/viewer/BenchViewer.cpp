@@ -112,14 +112,8 @@ std::shared_ptr<const io::Volume> enhancementMap(const io::Study& study, io::Cha
     return map;
 }
 
-// A screenshot of any study folder as it opens (post1, no overlay): how the viewer shows files
-// made by other tools (oblique, stored RAS, axes swapped).
-int screenshotOf(const QString& out, const QString& folder) {
-    int argc = 1;
-    char name[] = "bench_viewer";
-    char* argv[] = {name, nullptr};
-    QApplication app(argc, argv);
-    app::MainWindow window;
+// The main window in the 1×3 layout at 1600 × 900 with `folder` open; false if it did not open.
+bool openInWindow(app::MainWindow& window, const QString& folder) {
     window.findChild<QAction*>(QStringLiteral("layout_1x3"))->trigger();
     window.resize(1600, 900);
     window.show();
@@ -131,12 +125,12 @@ int screenshotOf(const QString& out, const QString& folder) {
     loop.exec();
     if (!window.document()->hasStudy()) {
         std::fprintf(stderr, "%s did not open\n", qPrintable(folder));
-        return 1;
+        return false;
     }
-    window.document()->setChannel(io::Channel::Post1);
-    QEventLoop settle;
-    QTimer::singleShot(1000, &settle, &QEventLoop::quit);
-    settle.exec();
+    return true;
+}
+
+int saveShot(app::MainWindow& window, const QString& out) {
     const QPixmap shot = window.screen()->grabWindow(window.winId());
     if (!shot.save(out)) {
         std::fprintf(stderr, "cannot write %s\n", qPrintable(out));
@@ -144,6 +138,24 @@ int screenshotOf(const QString& out, const QString& folder) {
     }
     std::printf("wrote %s (%dx%d)\n", qPrintable(out), shot.width(), shot.height());
     return 0;
+}
+
+// A screenshot of any study folder as it opens (post1, no overlay): how the viewer shows files
+// made by other tools (oblique, stored RAS, axes swapped).
+int screenshotOf(const QString& out, const QString& folder) {
+    int argc = 1;
+    char name[] = "bench_viewer";
+    char* argv[] = {name, nullptr};
+    QApplication app(argc, argv);
+    app::MainWindow window;
+    if (!openInWindow(window, folder)) {
+        return 1;
+    }
+    window.document()->setChannel(io::Channel::Post1);
+    QEventLoop settle;
+    QTimer::singleShot(1000, &settle, &QEventLoop::quit);
+    settle.exec();
+    return saveShot(window, out);
 }
 
 int screenshot(const QString& out) {
@@ -170,17 +182,7 @@ int screenshot(const QString& out) {
     io::writeImageStudy(patient.study, folder.toStdString());
 
     app::MainWindow window;
-    window.findChild<QAction*>(QStringLiteral("layout_1x3"))->trigger();
-    window.resize(1600, 900);
-    window.show();
-    window.openPath(folder);
-    QEventLoop loop;
-    QObject::connect(window.document(), &viewer::StudyDocument::studyChanged, &loop,
-                     &QEventLoop::quit);
-    QTimer::singleShot(60000, &loop, &QEventLoop::quit);
-    loop.exec();
-    if (!window.document()->hasStudy()) {
-        std::fprintf(stderr, "the study did not open\n");
+    if (!openInWindow(window, folder)) {
         return 1;
     }
     // Show the largest malignant lesion on the early post-contrast phase.
@@ -233,13 +235,7 @@ int screenshot(const QString& out) {
     frame.exec();
     QTimer::singleShot(300, &frame, &QEventLoop::quit);  // let the window settle
     frame.exec();
-    const QPixmap shot = window.screen()->grabWindow(window.winId());
-    if (!shot.save(out)) {
-        std::fprintf(stderr, "cannot write %s\n", qPrintable(out));
-        return 1;
-    }
-    std::printf("wrote %s (%dx%d)\n", qPrintable(out), shot.width(), shot.height());
-    return 0;
+    return saveShot(window, out);
 }
 
 }  // namespace
