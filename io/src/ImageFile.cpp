@@ -45,10 +45,9 @@ std::uintmax_t niftiExpectedSize(const fs::path& file) {
     };
     // dim[0..7] at `dims` (`width` bytes each), bitpix at `bits`: the voxels' bytes.
     auto voxelBytes = [&](std::size_t dims, std::size_t width, std::size_t bits, bool bigEndian) {
-        const auto rank = static_cast<std::int64_t>(read(dims, width, bigEndian) &
-                                                    (width == 2 ? 0xffffu : 0xffffffffu));
+        const std::uint64_t rank = read(dims, width, bigEndian);  // a negative one reads huge
         long double n = rank >= 1 && rank <= 7 ? 1.0L : 0.0L;
-        for (std::int64_t d = 1; d <= rank && d <= 7; ++d) {
+        for (std::uint64_t d = 1; d <= rank && d <= 7; ++d) {
             n *= static_cast<long double>(
                 read(dims + width * static_cast<std::size_t>(d), width, bigEndian));
         }
