@@ -422,6 +422,10 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
     json history = json::array();
     // Multiple-instance Stage 2: the candidates the stage started with.
     std::map<std::size_t, std::vector<Triple>> savedWindows;
+    // Stage 1's hard examples (TrainingConfig::hardExamples): each sample's last training loss,
+    // kept in the checkpoints so that a resumed stage draws the epochs it would have drawn.
+    const bool hard = stage == 1 && config_.hardExamples > 0.0;
+    std::vector<double> lastLoss(hard ? train.size() : 0, 1.0);
     std::error_code ec;
     if (resume && fs::exists(lastFile, ec)) {
         const auto state = loadCheckpoint(lastFile, model, &optimizer, device_);
@@ -439,6 +443,15 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         sinceBest = state.at("since_best").get<int>();
         history = state.at("history");
         savedWindows = storedCandidates(state, lastFile);
+        if (hard) {
+            const auto saved = state.value("sample_losses", json::array());
+            if (!saved.is_array() || saved.size() != lastLoss.size()) {
+                throw IoError(ErrorCode::InvalidValue, lastFile,
+                              "checkpoint holds no loss for each of the " +
+                                  std::to_string(lastLoss.size()) + " training samples");
+            }
+            lastLoss = saved.get<std::vector<double>>();
+        }
         note(where(fold, stage) + ": resuming after epoch " + std::to_string(outcome.epochsDone));
         countResumed(lastFile, stage, state);  // unless countResumedEpochs already did
         if (state.value("finished", false)) {
@@ -488,6 +501,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         if (!windowJson.is_null()) {
             j["window_candidates"] = windowJson;
         }
+        if (hard) {
+            j["sample_losses"] = lastLoss;
+        }
         return j;
     };
 
@@ -510,16 +526,25 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
 
     const auto trainOptions = itemOptions(true);
     const bool autocast = config_.bf16 && device_.is_cpu();
+    std::vector<std::size_t> drawn;  // with hard examples: the samples the epoch drew
     for (int epoch = outcome.epochsDone; epoch < settings.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         for (auto& group : optimizer.param_groups()) {
             static_cast<torch::optim::AdamOptions&>(group.options())
                 .lr(learningRateAt(config_.schedule, settings, epoch));
         }
-        auto order = epochOrder(
-            train, config_.classBalanced,
+        const auto orderSeed =
             itemSeed(memberSeed(), static_cast<std::uint64_t>(fold),
-                     static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch)));
+                     static_cast<std::uint64_t>(stage), static_cast<std::uint64_t>(epoch));
+        std::vector<Sample> order;
+        if (hard) {
+            drawn = weightedOrder(lastLoss, config_.hardExamples, train.size(), orderSeed);
+            for (const auto i : drawn) {
+                order.push_back(train[i]);
+            }
+        } else {
+            order = epochOrder(train, config_.classBalanced, orderSeed);
+        }
         if (windowMil) {
             // Each breast's most malignant candidate under the current weights, as a patch.
             model->eval();
@@ -550,6 +575,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         if (config_.network.norm == NormKind::Batch && batchSize > 1 && order.size() > 1 &&
             order.size() % batchSize == 1) {
             order.pop_back();
+            if (hard) {
+                drawn.pop_back();
+            }
         }
         const std::uint64_t epochSeed =
             itemSeed(memberSeed() ^ 0xa5a5a5a5ull, static_cast<std::uint64_t>(fold),
@@ -598,6 +626,18 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 }
             }
             auto loss = torch::nn::functional::cross_entropy(logits.to(torch::kFloat32), y);
+            if (hard) {
+                const auto each =
+                    torch::nn::functional::cross_entropy(
+                        logits.to(torch::kFloat32).detach(), y,
+                        torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone))
+                        .to(torch::kCPU)
+                        .contiguous();
+                const auto first = static_cast<std::size_t>(batchIndex) * batchSize;
+                for (std::int64_t i = 0; i < each.size(0); ++i) {
+                    lastLoss[drawn[first + static_cast<std::size_t>(i)]] = each[i].item<double>();
+                }
+            }
             if (cellLoss) {
                 // The lesion annotations per cell, for the items of this batch as makeItem
                 // augmented them (cellTargets).

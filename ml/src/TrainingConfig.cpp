@@ -335,6 +335,7 @@ json TrainingConfig::toJson() const {
           {"min_uptake_scale", augmentation.minUptakeScale},
           {"max_uptake_scale", augmentation.maxUptakeScale}}},
         {"class_balanced", classBalanced},
+        {"hard_examples", hardExamples},
         {"background_patches", backgroundPatches},
         {"background_candidates", backgroundCandidates},
         {"cell_loss", cellLoss},
@@ -454,6 +455,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                          source);
           }},
          {"class_balanced", into(c.classBalanced)},
+         {"hard_examples", into(c.hardExamples)},
          {"background_patches", into(c.backgroundPatches)},
          {"background_candidates", into(c.backgroundCandidates)},
          {"cell_loss", into(c.cellLoss)},
@@ -634,6 +636,7 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "uptake scales must satisfy 0.1 <= min_uptake_scale <= max_uptake_scale <= 10");
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
+    require(hardExamples >= 0.0 && hardExamples <= 1.0, "'hard_examples' must be in 0..1");
     require(backgroundCandidates >= 1 && backgroundCandidates <= 64,
             "'background_candidates' must be in 1..64");
     require(cellLoss >= 0 && cellLoss <= 100, "'cell_loss' must be in 0..100");

@@ -198,6 +198,35 @@ std::vector<Sample> epochOrder(const std::vector<Sample>& samples, bool classBal
     return order;
 }
 
+std::vector<std::size_t> weightedOrder(const std::vector<double>& weights, double share,
+                                       std::size_t count, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    const auto n = weights.size();
+    std::vector<double> cumulative(n);
+    double total = 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+        total += std::isfinite(weights[i]) && weights[i] > 0.0 ? weights[i] : 0.0;
+        cumulative[i] = total;
+    }
+    const auto uniform = [&rng] {
+        return static_cast<double>(rng() >> 11) * 0x1.0p-53;  // [0, 1)
+    };
+    std::vector<std::size_t> order(count);
+    for (auto& o : order) {
+        if (n == 0) {
+            break;
+        }
+        if (total > 0.0 && uniform() < share) {
+            const auto at =
+                std::upper_bound(cumulative.begin(), cumulative.end(), uniform() * total);
+            o = std::min<std::size_t>(n - 1, static_cast<std::size_t>(at - cumulative.begin()));
+        } else {
+            o = static_cast<std::size_t>(rng() % n);
+        }
+    }
+    return order;
+}
+
 AugmentationDraw wholeBreastDraw(const ItemOptions& options, std::uint64_t seed) {
     if (!options.training || !options.augmentation.enabled) {
         return {};

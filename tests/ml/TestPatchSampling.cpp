@@ -219,6 +219,40 @@ private Q_SLOTS:
         QCOMPARE(positives, 5);
     }
 
+    void weightedOrderFavoursHardSamples() {
+        // Sample 3's loss is 9 times the others': with half the draws by loss it should come
+        // (0.5 × 9/18 + 0.5 × 1/10) = 30 % of the time, the others 7.8 % each.
+        std::vector<double> losses(10, 1.0);
+        losses[3] = 9.0;
+        const std::size_t draws = 20000;
+        const auto order = weightedOrder(losses, 0.5, draws, 11);
+        QCOMPARE(order.size(), draws);
+        QVERIFY(order == weightedOrder(losses, 0.5, draws, 11));
+        QVERIFY(order != weightedOrder(losses, 0.5, draws, 12));
+        std::vector<int> counts(10, 0);
+        for (const auto i : order) {
+            QVERIFY(i < losses.size());
+            ++counts[i];
+        }
+        QVERIFY2(std::abs(counts[3] - 6000) < 300, qPrintable(QString::number(counts[3])));
+        QVERIFY2(std::abs(counts[0] - 1556) < 150, qPrintable(QString::number(counts[0])));
+        // Share 0, or losses that carry no weight (zero, NaN): uniform draws.
+        const std::vector<std::pair<std::vector<double>, double>> flat{
+            {losses, 0.0},
+            {std::vector<double>(10, 0.0), 1.0},
+            {std::vector<double>(10, std::nan("")), 1.0}};
+        for (const auto& [w, share] : flat) {
+            std::vector<int> uniform(10, 0);
+            for (const auto i : weightedOrder(w, share, draws, 5)) {
+                ++uniform[i];
+            }
+            for (const int c : uniform) {
+                QVERIFY2(std::abs(c - 2000) < 200, qPrintable(QString::number(c)));
+            }
+        }
+        QVERIFY(weightedOrder({}, 0.5, 0, 1).empty());
+    }
+
     void loaderKeepsOrderAndPropagatesErrors() {
         std::atomic<int> calls{0};
         auto make = [&calls](std::size_t i) {

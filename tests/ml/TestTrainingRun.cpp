@@ -540,6 +540,37 @@ private Q_SLOTS:
         QCOMPARE(foldsOf("interrupted"), foldsOf("full"));
     }
 
+    void hardExamplesResumeAsTheyWouldHaveRun() {
+        auto config = bmsc::test::tinyConfig();
+        config.mode = TrainingMode::Stage1;
+        config.stage1.epochs = 3;
+        config.backgroundPatches = 1.0;
+        runCrossValidation(config, oneFold("plain"));
+        config.hardExamples = 0.5;
+        runCrossValidation(config, oneFold("hard"));
+        const auto last = [&](const std::string& run) {
+            return weights(root_ / run / "fold1/stage1_last.pt", config);
+        };
+        QVERIFY(!sameWeights(last("plain"), last("hard")));  // the draws differ
+        const auto losses = readCheckpointMeta(root_ / "hard/fold1/stage1_last.pt")
+                                .at("sample_losses")
+                                .get<std::vector<double>>();
+        QVERIFY(losses.size() >= 4);  // a lesion and a background patch per lesion
+        QVERIFY(std::any_of(losses.begin(), losses.end(), [](double l) { return l != 1.0; }));
+
+        // Interrupted in epoch 3 (index 2): the resumed run draws as the uninterrupted one.
+        CancelAt cancel(1, 2, 0);
+        QCOMPARE(errorCode([&] { runCrossValidation(config, oneFold("hard-cut"), &cancel); }),
+                 io::ErrorCode::Cancelled);
+        QCOMPARE(readCheckpointMeta(root_ / "hard-cut/fold1/stage1_last.pt")
+                     .at("epochs_done")
+                     .get<int>(),
+                 2);
+        runCrossValidation(config, oneFold("hard-cut", true));
+        QVERIFY(sameWeights(last("hard"), last("hard-cut")));
+        QCOMPARE(foldsOf("hard-cut"), foldsOf("hard"));
+    }
+
     void resumedStagesOfLaterFoldsLeaveThePlanAtOnce() {
         // Both folds' Stage 1 finished before an interruption, neither fold's Stage 2. The
         // resumed run's first batch (fold 1, Stage 2) counts both Stage 1s as done: with 12

@@ -69,7 +69,10 @@ struct TrainingConfig {
     StageSettings stage1{1e-4, 50, 0};
     StageSettings stage2{1e-5, 100, 0};
     AugmentationOptions augmentation;
-    bool classBalanced = false;      ///< sample classes equally often (the authors' code)
+    bool classBalanced = false;  ///< sample classes equally often (the authors' code)
+    /// Stage 1: the share of each epoch's draws (with replacement) made in proportion to each
+    /// sample's last training loss, the rest uniform; 0 = a plain shuffle.
+    double hardExamples = 0.0;
     double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
     /// Stage 1 training: each background patch is the most enhancing of this many lesion-free
     /// draws (hard negatives); 1 = a uniform draw. Evaluation patches stay uniform.

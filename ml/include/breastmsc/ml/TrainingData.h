@@ -76,6 +76,12 @@ std::vector<Sample> stage2Samples(const PreparedCohort& cohort,
 std::vector<Sample> epochOrder(const std::vector<Sample>& samples, bool classBalanced,
                                std::uint64_t seed);
 
+/// The order of one epoch as indices into the samples, `count` draws with replacement: with
+/// probability `share` in proportion to `weights` (the samples' last training losses: hard
+/// examples come more often), else uniformly. Deterministic for the seed.
+std::vector<std::size_t> weightedOrder(const std::vector<double>& weights, double share,
+                                       std::size_t count, std::uint64_t seed);
+
 /// A seed for one item, independent of thread scheduling (SplitMix64 of the parts).
 std::uint64_t itemSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b = 0,
                        std::uint64_t c = 0);
