@@ -637,6 +637,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
     require(hardExamples >= 0.0 && hardExamples <= 1.0, "'hard_examples' must be in 0..1");
+    require(hardExamples == 0.0 || !classBalanced,
+            "'hard_examples' draws by loss, 'class_balanced' by class: use one of them");
     require(backgroundCandidates >= 1 && backgroundCandidates <= 64,
             "'background_candidates' must be in 1..64");
     require(cellLoss >= 0 && cellLoss <= 100, "'cell_loss' must be in 0..100");

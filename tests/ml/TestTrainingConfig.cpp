@@ -133,7 +133,10 @@ private Q_SLOTS:
         j.erase("ensemble");
         j.erase("background_candidates");
         j.erase("cell_loss");
+        j.erase("hard_examples");
+        j["preset"] = "demo";
         const auto record = TrainingConfig::fromRecord(j, "run/config.json");
+        QCOMPARE(record.hardExamples, 0.0);  // a plain shuffle, as before the setting
         QVERIFY(record.testAugmentation == TestAugmentation::None);
         QCOMPARE(record.ensemble, 1);
         QCOMPARE(record.backgroundCandidates, 1);  // uniform background patches, as before
@@ -256,6 +259,12 @@ private Q_SLOTS:
         QVERIFY2(e.contains("background_candidates") && e.contains("1..64"), qPrintable(e));
         const auto hard = TrainingConfig::fromJson({{"background_candidates", 8}}, "x");
         QCOMPARE(TrainingConfig::fromJson(hard.toJson(), "x").backgroundCandidates, 8);
+        e = errorOf({{"hard_examples", 1.5}});
+        QVERIFY2(e.contains("hard_examples") && e.contains("0..1"), qPrintable(e));
+        e = errorOf({{"hard_examples", 0.5}, {"class_balanced", true}});
+        QVERIFY2(e.contains("hard_examples") && e.contains("class_balanced"), qPrintable(e));
+        const auto drawn = TrainingConfig::fromJson({{"hard_examples", 0.25}}, "x");
+        QCOMPARE(TrainingConfig::fromJson(drawn.toJson(), "x").hardExamples, 0.25);
         // The max pool's cells: the (2,2,1) pool by default, one patch's C5 map on request.
         using Cells = std::array<std::int64_t, 3>;
         QVERIFY(TrainingConfig::fromPreset("demo-v1").network.cellPool == (Cells{2, 2, 1}));

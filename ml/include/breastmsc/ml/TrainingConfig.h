@@ -71,7 +71,8 @@ struct TrainingConfig {
     AugmentationOptions augmentation;
     bool classBalanced = false;  ///< sample classes equally often (the authors' code)
     /// Stage 1: the share of each epoch's draws (with replacement) made in proportion to each
-    /// sample's last training loss, the rest uniform; 0 = a plain shuffle.
+    /// sample's last training loss, the rest uniform; 0 = a plain shuffle. Not with
+    /// classBalanced.
     double hardExamples = 0.0;
     double backgroundPatches = 0.0;  ///< Stage 1: extra lesion-free patches per lesion patch
     /// Stage 1 training: each background patch is the most enhancing of this many lesion-free
