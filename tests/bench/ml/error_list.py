@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Which breasts cost a cross-validated run its AUROC, and what lesions they hold.
 
-    /usr/bin/python3 tests/bench/ml/error_list.py RUN [--cohort DIR] [--top 12]
+    /usr/bin/python3 tests/bench/ml/error_list.py RUN [--cohort DIR] [--top 12] [--split-mm 6]
 
 Reads every fold's predictions.csv of a finished `breastmsc-cli train` run (the out-of-fold
 probability of each breast) and RUN/cache/index.json (the lesions inside each prepared breast:
@@ -9,7 +9,9 @@ label and diameter). For each breast it counts the misordered pairs it takes par
 malignant breast scored at or below a benign one; 1 - AUROC is their share of all pairs) and
 prints the breasts that cost the most, with their probability and lesions. With --cohort, extra
 columns of the cohort's lesions.csv (the product's generator writes `curve` and `kind`) are
-added to each lesion, matched by patient and diameter.
+added to each lesion, matched by patient and diameter. Last, the malignant breasts are split by
+the diameter of their largest malignant lesion (below --split-mm, and at or above it) and each
+group's AUROC against all benign breasts is printed: what small cancers cost the run.
 """
 
 import argparse
@@ -62,11 +64,42 @@ def extra_columns(cohort):
     return extra
 
 
+def auroc(positives, negatives):
+    """Mann-Whitney AUROC, ties counted half; None without both classes."""
+    if not positives or not negatives:
+        return None
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
+def size_split(rows, lesions, split_mm):
+    """Lines: the AUROC of malignant breasts with a largest cancer below / at or above split_mm."""
+    benign = [r["p"] for r in rows if not r["malignant"]]
+    groups = {"below": [], "above": [], "unknown": []}
+    for r in rows:
+        if not r["malignant"]:
+            continue
+        sizes = [l["diameter_mm"] for l in lesions.get(r["key"], []) if l["label"] == "malignant"]
+        group = "unknown" if not sizes else "below" if max(sizes) < split_mm else "above"
+        groups[group].append(r["p"])
+    names = {"below": f"largest cancer < {split_mm:g} mm", "above": f">= {split_mm:g} mm",
+             "unknown": "no malignant lesion annotated"}
+    lines = []
+    for group, probabilities in groups.items():
+        if group == "unknown" and not probabilities:
+            continue
+        a = auroc(probabilities, benign)
+        figure = "-" if a is None else f"{a:.3f}"
+        lines.append(f"  {names[group]:32} {len(probabilities):4d} breasts, AUROC {figure}")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("run")
     parser.add_argument("--cohort")
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--split-mm", type=float, default=6.0)
     a = parser.parse_args()
     rows = predictions(a.run)
     lesions = lesions_of(a.run)
@@ -92,6 +125,9 @@ def main():
             described.append(" ".join([lesion["label"], d + " mm", *more.values()]))
         print(f"{patient:10} {side:6} {'malignant' if r['malignant'] else 'benign':10} "
               f"{r['p']:6.3f} {r['cost']:6d}  {'; '.join(described) or '-'}")
+
+    print(f"malignant breasts against the {len(benign)} benign, by their largest cancer:")
+    print("\n".join(size_split(rows, lesions, a.split_mm)))
 
 
 if __name__ == "__main__":
