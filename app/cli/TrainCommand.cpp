@@ -89,7 +89,9 @@ void printSummary(const nlohmann::json& metrics, const fs::path& run) {
         std::printf("wall time %.1f s (network waited %.1f s for data, computed %.1f s)\n",
                     get("seconds"), get("data_wait_seconds"), get("compute_seconds"));
     }
-    std::printf("results in %s (metrics.json, metrics.csv, roc.csv, roc.svg)\n", run.c_str());
+    std::printf(
+        "results in %s (metrics.json, metrics.csv, roc.csv, roc.svg, curves.csv, curves.svg)\n",
+        run.c_str());
 }
 
 void runTrain(const TrainArgs& args) {

@@ -3,6 +3,7 @@
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/CrossValidation.h"
+#include "breastmsc/ml/LearningCurves.h"
 #include "breastmsc/ml/Metrics.h"
 #include "breastmsc/ml/PreparedCohort.h"
 #include "breastmsc/ml/RunReport.h"
@@ -209,6 +210,21 @@ TrainingConfig loadRunConfig(const fs::path& run) {
     return TrainingConfig::loadRecord(run / "config.json");
 }
 
+namespace {
+
+/// Every network's checkpoint folder of the run: the folds, and their ensemble members.
+std::vector<CurveSource> curveSources(const fs::path& run, const TrainingConfig& config) {
+    std::vector<CurveSource> sources;
+    for (int k = 0; k < config.folds; ++k) {
+        for (int m = 0; m < config.ensemble; ++m) {
+            sources.push_back({k, m, memberFolderOf(foldFolder(run, k), m)});
+        }
+    }
+    return sources;
+}
+
+}  // namespace
+
 json evaluateRun(const fs::path& run) {
     const auto config = loadRunConfig(run);
     std::vector<FoldPredictions> folds;
@@ -230,7 +246,9 @@ json evaluateRun(const fs::path& run) {
             }
         }
     }
-    return writeRunReport(run, folds, extra);
+    auto metrics = writeRunReport(run, folds, extra);
+    writeLearningCurves(run, readLearningCurves(curveSources(run, config)));
+    return metrics;
 }
 
 RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& options,
@@ -560,6 +578,7 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                         {"data_wait_seconds", result.dataWaitSeconds},
                         {"compute_seconds", result.computeSeconds}};
     result.metrics = writeRunReport(run, predictions, extra);
+    writeLearningCurves(run, readLearningCurves(curveSources(run, config)));
     char line[200];
     std::snprintf(line, sizeof line,
                   "done in %.1f s; the network waited %.1f s for data and computed %.1f s",

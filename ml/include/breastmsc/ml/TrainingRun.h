@@ -35,8 +35,9 @@ struct RunResult {
 /// trains by `config.mode` (curriculum: Stage 1 patches, then Stage 2 whole breasts from the
 /// Stage-1 backbone with a fresh head; naive: Stage 2 from scratch; stage1: patches only),
 /// predicts the test patients and writes RUN/fold<k>/predictions.csv, then RUN/metrics.json,
-/// metrics.csv, roc.csv, roc.svg. RUN also gets config.json, run.json, folds.json, train.log.
-/// A finished fold is skipped on resume; an unfinished one continues from its last
+/// metrics.csv, roc.csv, roc.svg and the learning curves, curves.csv and curves.svg (from the
+/// checkpoints' histories, LearningCurves.h). RUN also gets config.json, run.json, folds.json,
+/// train.log. A finished fold is skipped on resume; an unfinished one continues from its last
 /// checkpoint. Throws io::IoError: InvalidValue for an empty cohort or one class only,
 /// InvalidArgument for a RUN that exists without `resume` or a config that differs from the
 /// RUN's, Corrupt for unreadable checkpoints, Cancelled when the observer cancels.
@@ -47,7 +48,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
 /// The config stored in RUN/config.json (for resume and evaluate).
 TrainingConfig loadRunConfig(const std::filesystem::path& run);
 
-/// Recomputes RUN/metrics.* from the folds' predictions.csv and returns the metrics.
+/// Recomputes RUN/metrics.* from the folds' predictions.csv and RUN/curves.* from the
+/// checkpoints, and returns the metrics.
 nlohmann::json evaluateRun(const std::filesystem::path& run);
 
 /// "cpu", "cuda", "cuda:1" → a device; io::IoError(InvalidArgument) if unknown or CUDA is
