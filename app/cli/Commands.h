@@ -11,7 +11,7 @@ void addConvertCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 void addPreprocessCommand(CLI::App& app);
 #ifdef BMSC_CLI_WITH_ML
-void addTrainCommand(CLI::App& app);  // train, evaluate
+void addTrainCommand(CLI::App& app);  // train, evaluate, compare
 void addPredictCommand(CLI::App& app);
 void addCamCommand(CLI::App& app);
 #endif

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "breastmsc/ml/Metrics.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+namespace bmsc::ml {
+
+/// One test fold of two runs on the same folds.
+struct FoldComparison {
+    int fold = 0;  ///< 0-based
+    std::int64_t breasts = 0;
+    double aurocA = 0.0;
+    double aurocB = 0.0;
+};
+
+/// Two cross-validated runs on the same cohort, read from their folds' predictions.csv (the
+/// out-of-fold probability of each breast).
+struct RunComparison {
+    std::int64_t patients = 0;
+    std::int64_t breasts = 0;
+    double pooledA = 0.0;  ///< AUROC over every fold's test breasts together
+    double pooledB = 0.0;
+    /// Percentile interval of pooledA − pooledB over a paired bootstrap of patients: both
+    /// breasts of a patient drawn together, the same draw scored for both runs.
+    Interval difference;
+    double shareAtMostZero = 0.0;  ///< of the resamples, those with A − B ≤ 0
+    int resamples = 0;
+    /// Per test fold, where each breast lies in the same fold in both runs; else empty.
+    std::vector<FoldComparison> folds;
+    MeanStd foldDifference;  ///< mean ± std over folds of A − B (when `folds` is filled)
+};
+
+/// Compares RUN_A with RUN_B. Throws io::IoError naming the run: NotFound when a run has no
+/// fold with predictions, InvalidValue when the runs hold different breasts or label one
+/// differently (not the same cohort), or hold one class only. Deterministic for a seed.
+RunComparison compareRuns(const std::filesystem::path& runA, const std::filesystem::path& runB,
+                          int resamples = 2000, double level = 0.95, std::uint64_t seed = 1);
+
+}  // namespace bmsc::ml
