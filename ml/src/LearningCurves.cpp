@@ -37,9 +37,12 @@ std::string text(double v, const char* format) {
     return buf;
 }
 
-// One line colour per fold (ColorBrewer's Dark2), repeated past eight folds.
-constexpr std::array<const char*, 8> kFoldColours{"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
-                                                  "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+/// One line colour per fold (ColorBrewer's Dark2), repeated past eight folds.
+const char* foldColour(int fold) {
+    constexpr std::array<const char*, 8> colours{"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                                 "#66a61e", "#e6ab02", "#a6761d", "#666666"};
+    return colours[static_cast<std::size_t>(fold) % colours.size()];
+}
 
 /// The smallest of 1, 2, 2.5, 5 times a power of ten that is at least `raw` (> 0).
 double niceStep(double raw) {
@@ -115,13 +118,20 @@ std::string curvesSvg(const std::vector<EpochRecord>& epochs) {
     std::sort(stages.begin(), stages.end());
     const double panelWidth = 320, panelHeight = 180, marginLeft = 70, gapX = 90, marginTop = 40,
                  gapY = 70;
-    const double width = marginLeft + stages.size() * (panelWidth + gapX);
-    const double height = marginTop + 2 * panelHeight + gapY + 80;
+    int folds = 0;
+    for (const auto& e : epochs) {
+        folds = std::max(folds, e.fold + 1);
+    }
+    // The legend: a colour per fold, as many to a row as fit, then the line styles.
+    const double width = marginLeft + stages.size() * (panelWidth + gapX), legendStep = 80;
+    const int perRow = std::max(1, static_cast<int>((width - marginLeft) / legendStep));
+    const int legendRows = (folds + perRow - 1) / perRow + 1;
+    const double legendTop = marginTop + 2 * panelHeight + gapY + 56;
+    const double height = legendTop + 20 * legendRows + 8;
     std::ostringstream s;
     s << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
       << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-    int folds = 0;
     for (std::size_t i = 0; i < stages.size(); ++i) {
         const int stage = stages[i];
         // The networks of this stage, in file order (fold, then member).
@@ -145,7 +155,6 @@ std::string curvesSvg(const std::vector<EpochRecord>& epochs) {
             if (std::isfinite(e.validationAuroc) && e.validationAuroc < 0.5) {
                 aurocMin = 0.0;  // the axis starts at 0.5 unless a fold falls below it
             }
-            folds = std::max(folds, e.fold + 1);
         }
         const double left = marginLeft + i * (panelWidth + gapX);
         Panel loss;
@@ -167,26 +176,23 @@ std::string curvesSvg(const std::vector<EpochRecord>& epochs) {
         s << "<text x=\"" << left + panelWidth / 2 << "\" y=\"" << auroc.top + panelHeight + 34
           << "\" text-anchor=\"middle\">epoch</text>\n";
         for (const auto& rows : lines) {
-            const auto* colour =
-                kFoldColours[static_cast<std::size_t>(rows.front()->fold) % kFoldColours.size()];
+            const auto* colour = foldColour(rows.front()->fold);
             const double strokeWidth = rows.front()->member == 0 ? 1.6 : 0.8;
             drawLine(s, loss, rows, &EpochRecord::trainLoss, colour, false, strokeWidth);
             drawLine(s, loss, rows, &EpochRecord::validationLoss, colour, true, strokeWidth);
             drawLine(s, auroc, rows, &EpochRecord::validationAuroc, colour, false, strokeWidth);
         }
     }
-    // Legend: a colour per fold; solid training, dashed validation.
-    double x = marginLeft;
-    const double y = height - 16;
     for (int k = 0; k < folds; ++k) {
+        const double x = marginLeft + legendStep * (k % perRow);
+        const double y = legendTop + 20 * (k / perRow);
         s << "<line x1=\"" << x << "\" y1=\"" << y - 4 << "\" x2=\"" << x + 22 << "\" y2=\""
-          << y - 4 << "\" stroke=\"" << kFoldColours[static_cast<std::size_t>(k) % 8]
-          << "\" stroke-width=\"2\"/>\n<text x=\"" << x + 26 << "\" y=\"" << y << "\">fold "
-          << k + 1 << "</text>\n";
-        x += 80;
+          << y - 4 << "\" stroke=\"" << foldColour(k) << "\" stroke-width=\"2\"/>\n<text x=\""
+          << x + 26 << "\" y=\"" << y << "\">fold " << k + 1 << "</text>\n";
     }
-    s << "<text x=\"" << x + 10 << "\" y=\"" << y
-      << "\">loss: solid training, dashed validation</text>\n</svg>\n";
+    s << "<text x=\"" << marginLeft << "\" y=\"" << legendTop + 20 * (legendRows - 1)
+      << "\">loss: solid training, dashed validation; thin lines: further ensemble members</text>\n"
+      << "</svg>\n";
     return s.str();
 }
 

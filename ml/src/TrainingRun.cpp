@@ -86,6 +86,17 @@ fs::path memberFolderOf(const fs::path& foldFolder, int member) {
     return member == 0 ? foldFolder : foldFolder / ("member" + std::to_string(member + 1));
 }
 
+/// Every network's checkpoint folder of the run: the folds, and their ensemble members.
+std::vector<CurveSource> curveSources(const fs::path& run, const TrainingConfig& config) {
+    std::vector<CurveSource> sources;
+    for (int k = 0; k < config.folds; ++k) {
+        for (int m = 0; m < config.ensemble; ++m) {
+            sources.push_back({k, m, memberFolderOf(foldFolder(run, k), m)});
+        }
+    }
+    return sources;
+}
+
 /// Held while seeding LibTorch's global generator and drawing from it (initial weights, a
 /// fresh head), so that members on parallel threads draw what they would one after the other.
 std::mutex& globalGeneratorMutex() {
@@ -209,21 +220,6 @@ torch::Device parseDevice(const std::string& text) {
 TrainingConfig loadRunConfig(const fs::path& run) {
     return TrainingConfig::loadRecord(run / "config.json");
 }
-
-namespace {
-
-/// Every network's checkpoint folder of the run: the folds, and their ensemble members.
-std::vector<CurveSource> curveSources(const fs::path& run, const TrainingConfig& config) {
-    std::vector<CurveSource> sources;
-    for (int k = 0; k < config.folds; ++k) {
-        for (int m = 0; m < config.ensemble; ++m) {
-            sources.push_back({k, m, memberFolderOf(foldFolder(run, k), m)});
-        }
-    }
-    return sources;
-}
-
-}  // namespace
 
 json evaluateRun(const fs::path& run) {
     const auto config = loadRunConfig(run);
