@@ -149,7 +149,6 @@ RunComparison compareRuns(const fs::path& runA, const fs::path& runB, int resamp
     c.resamples = resamples;
 
     if (sameFolds) {
-        std::map<int, FoldComparison> folds;
         std::map<int, std::vector<std::size_t>> members;
         std::size_t i = 0;
         for (const auto& [key, s] : a) {
