@@ -10,17 +10,20 @@ namespace {
 
 namespace F = torch::nn::functional;
 
-// The coarse map of a windowed model (one cell per window, centres at tile/2 + i · stride)
-// on the breast grid: linear between window centres, the nearest centre's value beyond them.
+// The coarse map of a windowed model (one cell per window, centres at tile/2 − margin +
+// i · stride) on the breast grid: linear between window centres, the nearest centre's value
+// beyond them.
 torch::Tensor windowsToGrid(const torch::Tensor& coarse, const std::array<std::int64_t, 3>& tile,
                             const std::array<std::int64_t, 3>& stride,
+                            const std::array<std::int64_t, 3>& margin,
                             const std::array<std::int64_t, 3>& size) {
     std::vector<torch::Tensor> axes;  // normalised lattice coordinate per voxel, per axis
     for (int d = 0; d < 3; ++d) {
         const auto cells = coarse.size(2 + d);
         const auto voxel = torch::arange(size[static_cast<std::size_t>(d)], torch::kFloat) + 0.5;
-        const auto u =
-            (voxel - 0.5 * static_cast<double>(tile[d])) / static_cast<double>(stride[d]);
+        const auto firstCentre =
+            0.5 * static_cast<double>(tile[d]) - static_cast<double>(margin[d]);
+        const auto u = (voxel - firstCentre) / static_cast<double>(stride[d]);
         axes.push_back(cells > 1 ? (u * (2.0 / static_cast<double>(cells - 1)) - 1.0).clamp(-1, 1)
                                  : torch::zeros_like(u));
     }
@@ -43,11 +46,13 @@ std::array<std::int64_t, 3> denseCamStride(const ResNet3dOptions& options,
         return stride;
     }
     const auto& t = options.breastTile;
+    const auto& m = options.breastMargin;
     // A quarter window in-plane, a slice in z, where that lattice covers the breast.
     const std::array<std::int64_t, 3> dense{std::max<std::int64_t>(1, t[0] / 4),
                                             std::max<std::int64_t>(1, t[1] / 4), 1};
     for (std::size_t d = 0; d < 3; ++d) {
-        if (dense[d] < stride[d] && breast[d] >= t[d] && (breast[d] - t[d]) % dense[d] == 0) {
+        const auto extent = breast[d] + 2 * m[d];
+        if (dense[d] < stride[d] && extent >= t[d] && (extent - t[d]) % dense[d] == 0) {
             stride[d] = dense[d];
         }
     }
@@ -79,7 +84,7 @@ ActivationMap classActivationMap(BreastClassifier& model, const torch::Tensor& i
             windowStride != std::array<std::int64_t, 3>{0, 0, 0} && windowStride != o.breastStride;
         const auto stride = dense ? windowStride : o.breastStride;
         const auto lattice = dense ? camOf(model->features(input, stride)) : coarse;
-        fine = windowsToGrid(lattice, o.breastTile, stride, size);
+        fine = windowsToGrid(lattice, o.breastTile, stride, o.breastMargin, size);
     } else {
         fine = F::interpolate(coarse, F::InterpolateFuncOptions()
                                           .size(std::vector<std::int64_t>(size.begin(), size.end()))

@@ -460,12 +460,18 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
     // (N, C, X, Y, Z) → windows (N·nx·ny·nz, C, tx, ty, tz) → the backbone → one cell each.
     const auto& t = options_.breastTile;
     const auto& s = windowStride;
+    const auto& m = options_.breastMargin;
     for (int d = 0; d < 3; ++d) {
-        if (s[d] < 1 || x.size(2 + d) < t[d] || (x.size(2 + d) - t[d]) % s[d] != 0) {
+        const auto extent = x.size(2 + d) + 2 * m[d];
+        if (s[d] < 1 || m[d] < 0 || extent < t[d] || (extent - t[d]) % s[d] != 0) {
             throw std::invalid_argument("the breast grid is not covered by whole windows");
         }
     }
-    const auto w = x.unfold(2, t[0], s[0]).unfold(3, t[1], s[1]).unfold(4, t[2], s[2]);
+    // The margin is zero input, as the border of a Stage 1 patch cut across the breast's edge.
+    const auto padded = m == std::array<std::int64_t, 3>{0, 0, 0}
+                            ? x
+                            : torch::constant_pad_nd(x, {m[2], m[2], m[1], m[1], m[0], m[0]}, 0);
+    const auto w = padded.unfold(2, t[0], s[0]).unfold(3, t[1], s[1]).unfold(4, t[2], s[2]);
     const auto n = w.size(0), c = w.size(1), nx = w.size(2), ny = w.size(3), nz = w.size(4);
     const auto windows =
         w.permute({0, 2, 3, 4, 1, 5, 6, 7}).reshape({n * nx * ny * nz, c, t[0], t[1], t[2]});

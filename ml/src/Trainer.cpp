@@ -227,6 +227,7 @@ ItemOptions Trainer::itemOptions(bool training) const {
     o.patchSize = config_.patchSize;
     o.training = training;
     o.patchJitter = config_.patchJitter;
+    o.patchInside = config_.patchBorder == PatchBorder::Shift;
     o.backgroundCandidates = config_.backgroundCandidates;
     o.augmentation = config_.augmentation;
     return o;
@@ -303,9 +304,10 @@ std::map<std::size_t, std::vector<Triple>> Trainer::storedCandidates(const json&
     const auto& grid = config_.preprocess.grid;
     const Triple breast{grid[0] / 2, config_.preprocess.cropRows, grid[2]};
     const auto& patch = config_.patchSize;
+    const auto& margin = config_.network.breastMargin;
     const auto inside = [&](const Triple& o) {
         for (int a = 0; a < 3; ++a) {
-            if (o[a] < 0 || o[a] + patch[a] > breast[a]) {
+            if (o[a] < -margin[a] || o[a] + patch[a] > breast[a] + margin[a]) {
                 return false;
             }
         }
@@ -335,7 +337,8 @@ std::map<std::size_t, std::vector<Triple>> Trainer::storedCandidates(const json&
                       "malformed 'window_candidates': expected [{\"breast\": index, \"origins\": "
                       "[[x, y, z], ...]}, ...] with each window inside the " +
                           std::to_string(breast[0]) + "×" + std::to_string(breast[1]) + "×" +
-                          std::to_string(breast[2]) + " breast");
+                          std::to_string(breast[2]) + " breast" +
+                          (margin == Triple{0, 0, 0} ? "" : " and its margin"));
     }
     return stored;
 }

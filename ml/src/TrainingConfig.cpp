@@ -128,6 +128,7 @@ const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
 const Names<InputScaling> kInputScalings{{InputScaling::None, "none"},
                                          {InputScaling::Channel, "channel"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
+const Names<PatchBorder> kPatchBorders{{PatchBorder::Pad, "pad"}, {PatchBorder::Shift, "shift"}};
 const Names<PositiveWindows> kPositives{{PositiveWindows::Top, "top"},
                                         {PositiveWindows::Lesions, "lesions"}};
 const Names<LearningRateSchedule> kSchedules{{LearningRateSchedule::Constant, "constant"},
@@ -322,6 +323,7 @@ json TrainingConfig::toJson() const {
         {"input_scaling", nameOf(kInputScalings, network.inputScaling)},
         {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
         {"patch_jitter", patchJitter},
+        {"patch_border", nameOf(kPatchBorders, patchBorder)},
         {"batch_size", batchSize},
         {"stage1", stageJson(stage1)},
         {"stage2", stageJson(stage2)},
@@ -351,6 +353,8 @@ json TrainingConfig::toJson() const {
          passOf(network) == BreastPass::Windows
              ? json{network.breastStride[0], network.breastStride[1], network.breastStride[2]}
              : json{0, 0, 0}},
+        {"window_margin",
+         json{network.breastMargin[0], network.breastMargin[1], network.breastMargin[2]}},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
         {"breast_cells", nameOf(kBreastCells, cellsOf(network))},
         {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
@@ -437,6 +441,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
           intoChoice(c.network.inputScaling, kInputScalings, "input_scaling", source)},
          {"patch_size", intoTriple(c.patchSize)},
          {"patch_jitter", into(c.patchJitter)},
+         {"patch_border", intoChoice(c.patchBorder, kPatchBorders, "patch_border", source)},
          {"batch_size", into(c.batchSize)},
          {"stage1", intoStage(c.stage1, "stage1", source)},
          {"stage2", intoStage(c.stage2, "stage2", source)},
@@ -469,6 +474,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"stage2_frozen_batch_norm", into(c.stage2FrozenBatchNorm)},
          {"breast_pass", intoChoice(pass, kBreastPasses, "breast_pass", source)},
          {"window_stride", intoTriple(windowStride)},
+         {"window_margin", intoTriple(c.network.breastMargin)},
          {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
          {"breast_cells", intoChoice(cells, kBreastCells, "breast_cells", source)},
          {"test_augmentation",
@@ -605,14 +611,23 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     const auto& step = network.breastStride;
     const std::array<std::int64_t, 3> none{0, 0, 0};
     const std::array<std::int64_t, 3> breast{bx, by, bz};
+    const auto& margin = network.breastMargin;
+    bool marginFits = true;
+    for (int d = 0; d < 3; ++d) {
+        marginFits = marginFits && margin[d] >= 0 && (margin[d] == 0 || margin[d] < tile[d]);
+    }
+    require(marginFits && (margin == none || tile != none),
+            "'window_margin' must be 0 0 0 or, with \"breast_pass\" \"windows\" or \"tiles\", "
+            "non-negative and smaller than the patch on each axis");
     bool windowsFit = tile == patchSize;
     for (int d = 0; d < 3; ++d) {
-        windowsFit =
-            windowsFit && step[d] > 0 && step[d] <= tile[d] && (breast[d] - tile[d]) % step[d] == 0;
+        windowsFit = windowsFit && step[d] > 0 && step[d] <= tile[d] &&
+                     (breast[d] + 2 * margin[d] - tile[d]) % step[d] == 0;
     }
     require((tile == none && step == none) || windowsFit,
             "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +
                 "\" needs a breast grid covered by whole patches (breast " + dims(breast) +
+                (margin == none ? "" : " with a margin of " + dims(margin) + " each side") +
                 ", patch " + dims(patchSize) + ")");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
     for (const auto b : network.blocks) {

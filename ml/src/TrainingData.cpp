@@ -20,7 +20,7 @@ std::int64_t uniformInt(std::mt19937_64& rng, std::int64_t low, std::int64_t hig
 }  // namespace
 
 Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patch,
-                         const Triple& volume, std::mt19937_64* rng, double jitter) {
+                         const Triple& volume, std::mt19937_64* rng, double jitter, bool inside) {
     Triple origin{};
     for (int d = 0; d < 3; ++d) {
         std::int64_t centre = std::llround(lesion[d]);
@@ -31,6 +31,9 @@ Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patc
         }
         centre = std::clamp<std::int64_t>(centre, 0, volume[d] - 1);
         origin[d] = centre - patch[d] / 2;
+        if (inside && patch[d] <= volume[d]) {
+            origin[d] = std::clamp<std::int64_t>(origin[d], 0, volume[d] - patch[d]);
+        }
     }
     return origin;
 }
@@ -284,7 +287,7 @@ std::pair<torch::Tensor, int> makeItem(const PreparedCohort& cohort, const Sampl
     } else if (sample.kind == SampleKind::LesionPatch) {
         origin = lesionPatchOrigin(b.lesions.at(static_cast<std::size_t>(sample.lesion)).index,
                                    options.patchSize, size, options.training ? &rng : nullptr,
-                                   options.patchJitter);
+                                   options.patchJitter, options.patchInside);
     } else {
         // Evaluation background patches are fixed per (breast, slot).
         std::mt19937_64 fixed(

@@ -31,19 +31,21 @@ torch::Tensor cellMalignancy(BreastClassifier& model, const torch::Tensor& batch
 std::vector<Triple> windowOrigins(const ResNet3dOptions& options, const Triple& size) {
     const auto& t = options.breastTile;
     const auto& s = options.breastStride;
+    const auto& m = options.breastMargin;
     Triple counts{};
     for (int d = 0; d < 3; ++d) {
-        if (t[d] <= 0 || s[d] <= 0 || size[d] < t[d] || (size[d] - t[d]) % s[d] != 0) {
+        const auto extent = size[d] + 2 * m[d];
+        if (t[d] <= 0 || s[d] <= 0 || m[d] < 0 || extent < t[d] || (extent - t[d]) % s[d] != 0) {
             return {};
         }
-        counts[d] = (size[d] - t[d]) / s[d] + 1;
+        counts[d] = (extent - t[d]) / s[d] + 1;
     }
     std::vector<Triple> origins;
     origins.reserve(static_cast<std::size_t>(counts[0] * counts[1] * counts[2]));
     for (std::int64_t x = 0; x < counts[0]; ++x) {
         for (std::int64_t y = 0; y < counts[1]; ++y) {
             for (std::int64_t z = 0; z < counts[2]; ++z) {
-                origins.push_back({x * s[0], y * s[1], z * s[2]});
+                origins.push_back({x * s[0] - m[0], y * s[1] - m[1], z * s[2] - m[2]});
             }
         }
     }

@@ -1,4 +1,5 @@
 // Volume ↔ tensor layout (z last) and class activation maps that explain the logits exactly.
+#include "breastmsc/ml/Augmentation.h"
 #include "breastmsc/ml/ClassActivationMap.h"
 #include "breastmsc/ml/TensorConversion.h"
 
@@ -144,6 +145,42 @@ private Q_SLOTS:
         QVERIFY(fine.map.max().item<double>() <= denseWindows.max().item<double>() + 1e-5);
         QVERIFY(fine.map.min().item<double>() >= denseWindows.min().item<double>() - 1e-5);
         QVERIFY(denseWindows.max().item<double>() >= perWindow.max().item<double>() - 1e-5);
+    }
+
+    void windowedCamKnowsTheMargin() {
+        // A margin of 8 × 8 × 1 (ResNet3dOptions::breastMargin): 4 × 4 × 8 windows, the first
+        // centred at voxel 8 in-plane, not 16; the map is linear between the centres where
+        // they lie.
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.breastMargin = {8, 8, 1};
+        BreastClassifier model(options, HeadKind::Patch);
+        model->eval();
+        const auto input = torch::randn({1, 6, 64, 64, 16});
+        double corner = 0;  // the window at (−8, 40, −1), zero beyond the breast, run alone
+        {
+            torch::NoGradGuard noGrad;
+            const auto l =
+                model->forward(extractPatch(input[0], {-8, 40, -1}, {32, 32, 4}).unsqueeze(0));
+            corner = (l[0][1] - l[0][0]).item<double>();
+        }
+        model->keepHead(HeadKind::WholeBreast);
+        const ActivationMap cam = classActivationMap(model, input);
+        QCOMPARE(cam.coarse.sizes().vec(), (std::vector<std::int64_t>{4, 4, 8}));
+        QVERIFY(std::abs(corner - cam.coarse[0][3][0].item<double>()) < 1e-4);
+        // Voxel 20 (centre 20.5) lies 12.5/16 of the way from window 0's centre (8) to window
+        // 1's (24); voxel 0 and slice 0 are before the first centres, which hold there.
+        const auto c = cam.coarse;
+        const double u = 12.5 / 16.0;
+        const double expected = (1 - u) * c[0][0][0].item<double>() + u * c[1][0][0].item<double>();
+        QVERIFY(std::abs(cam.map[20][0][0].item<double>() - expected) < 1e-4);
+        QVERIFY(std::abs(cam.map[0][0][0].item<double>() - c[0][0][0].item<double>()) < 1e-5);
+        QVERIFY(std::abs(cam.map[63][63][15].item<double>() - c[3][3][7].item<double>()) < 1e-5);
+        // The dense lattice keeps the margin: 2 × 8 + 64 − 32 = 48 is a multiple of 8.
+        QCOMPARE(denseCamStride(model->options(), {64, 64, 16}), (Triple{8, 8, 1}));
+        // Its first window is the training lattice's, at (−8, −8, −1): the same corner value.
+        const auto fine = classActivationMap(model, input, 1, {8, 8, 1}).map;
+        QVERIFY(std::abs(fine[0][0][0].item<double>() - c[0][0][0].item<double>()) < 1e-5);
+        QVERIFY(!torch::allclose(fine, cam.map, 1e-3, 1e-3));
     }
 };
 

@@ -67,6 +67,36 @@ private Q_SLOTS:
         }
     }
 
+    void borderLesionsCanBeMovedInside() {
+        // "patch_border": "shift": the same jittered patch moved into the breast, so no patch
+        // reaches past it; a lesion away from the edge gets the very same patch.
+        const Triple patch{32, 32, 4}, volume{96, 96, 24};
+        const std::array<double, 3> edge{90.0, 93.0, 0.0}, middle{48.0, 40.0, 12.0};
+        std::mt19937_64 a(7), b(7);
+        std::set<std::int64_t> edgeOffsets;
+        bool padded = false;
+        for (int i = 0; i < 500; ++i) {
+            const auto pad = lesionPatchOrigin(edge, patch, volume, &a, 0.25, false);
+            const auto moved = lesionPatchOrigin(edge, patch, volume, &b, 0.25, true);
+            for (int d = 0; d < 3; ++d) {
+                QVERIFY(moved[d] >= 0 && moved[d] + patch[d] <= volume[d]);
+                padded = padded || pad[d] < 0 || pad[d] + patch[d] > volume[d];
+            }
+            QVERIFY(insidePatch(edge, moved, patch));
+            QCOMPARE(moved, (Triple{64, 64, 0}));  // the last window's place on both axes
+            edgeOffsets.insert(93 - pad[1]);
+        }
+        QVERIFY(padded);                       // the authors' rule reaches past the breast here
+        QVERIFY(*edgeOffsets.rbegin() <= 24);  // and keeps the lesion near the centre
+        for (int i = 0; i < 200; ++i) {
+            QCOMPARE(lesionPatchOrigin(middle, patch, volume, &a, 0.25, true),
+                     lesionPatchOrigin(middle, patch, volume, &b, 0.25, false));
+        }
+        // A patch larger than the volume on an axis stays padded there.
+        QCOMPARE(lesionPatchOrigin({5.0, 5.0, 1.0}, {32, 32, 4}, {16, 64, 2}, nullptr, 0.25, true),
+                 (Triple{-11, 0, -1}));
+    }
+
     void labelIsMalignantIfAMalignantCentreIsInside() {
         std::vector<BreastLesion> lesions(2);
         lesions[0].index = {10, 10, 2};

@@ -230,6 +230,38 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_pass") && e.contains("covered"), qPrintable(e));
         e = errorOf({{"breast_pass", "windows"}, {"window_stride", {8, 8, 6}}});
         QVERIFY2(e.contains("breast_pass"), qPrintable(e));  // a step beyond the patch
+        // Lesion patches at the breast's edge: padded (the default, as the authors) or shifted.
+        const auto shifted =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"patch_border", "shift"}}, "x");
+        QVERIFY(shifted.patchBorder == PatchBorder::Shift);
+        QVERIFY(TrainingConfig::fromPreset("paper").patchBorder == PatchBorder::Pad);
+        QCOMPARE(TrainingConfig::fromJson(shifted.toJson(), "x").toJson().dump(),
+                 shifted.toJson().dump());
+        auto unshifted = shifted.toJson();
+        unshifted.erase("patch_border");
+        QVERIFY(TrainingConfig::fromRecord(unshifted, "x").patchBorder == PatchBorder::Pad);
+        e = errorOf({{"patch_border", "clamp"}});
+        QVERIFY2(e.contains("patch_border") && e.contains("pad or shift"), qPrintable(e));
+        // A margin before the first window: kept through a round trip, counted in the fit,
+        // refused without windows, negative, or as wide as the patch; an old record has none.
+        const auto margin = TrainingConfig::fromJson(
+            {{"preset", "demo-v1"}, {"breast_pass", "windows"}, {"window_margin", {8, 8, 1}}}, "x");
+        QVERIFY(margin.network.breastMargin == (std::array<std::int64_t, 3>{8, 8, 1}));
+        QCOMPARE(TrainingConfig::fromJson(margin.toJson(), "x").toJson().dump(),
+                 margin.toJson().dump());
+        auto unmarked = margin.toJson();
+        unmarked.erase("window_margin");
+        QVERIFY(TrainingConfig::fromRecord(unmarked, "x").network.breastMargin ==
+                (std::array<std::int64_t, 3>{0, 0, 0}));
+        e = errorOf({{"breast_pass", "windows"}, {"window_margin", {8, 4, 1}}});
+        QVERIFY2(e.contains("breast_pass") && e.contains("margin of 8×4×1"), qPrintable(e));
+        e = errorOf({{"window_margin", {8, 8, 0}}});
+        QVERIFY2(e.contains("window_margin") && e.contains("breast_pass"), qPrintable(e));
+        e = errorOf({{"breast_pass", "windows"}, {"window_margin", {-8, 8, 0}}});
+        QVERIFY2(e.contains("window_margin"), qPrintable(e));
+        e = errorOf({{"breast_pass", "windows"}, {"window_margin", {32, 32, 4}}});
+        QVERIFY2(e.contains("window_margin") && e.contains("smaller than the patch"),
+                 qPrintable(e));
         QCOMPARE(TrainingConfig::fromJson(tiled.toJson(), "x").toJson().dump(),
                  tiled.toJson().dump());
         QVERIFY(TrainingConfig::fromJson(json::object(), "x").network.breastTile[0] == 0);

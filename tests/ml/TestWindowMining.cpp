@@ -138,6 +138,41 @@ private Q_SLOTS:
         QVERIFY(windowOrigins(model->options(), {64, 48, 2}).empty());
     }
 
+    void marginWindowsReachPastTheBreast() {
+        // A margin of half a stride in-plane and a slice in z: the lattice starts before the
+        // breast, and each cell is the window cut with a zero border (extractPatch), as a
+        // Stage 1 patch across the breast's edge is.
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.breastMargin = {8, 8, 1};
+        // The patch head runs a window alone (a whole-breast head would lay windows over it).
+        BreastClassifier model(options, HeadKind::Patch);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto breast = torch::randn({6, 64, 48, 8});
+        const auto origins = windowOrigins(model->options(), {64, 48, 8});
+        QCOMPARE(origins.size(), std::size_t{4 * 3 * 4});
+        QCOMPARE(origins.front(), (Triple{-8, -8, -1}));
+        QCOMPARE(origins[1], (Triple{-8, -8, 1}));
+        QCOMPARE(origins.back(), (Triple{40, 24, 5}));
+        std::vector<torch::Tensor> alone;
+        for (const auto& o : origins) {
+            alone.push_back(model->forward(extractPatch(breast, o, {32, 32, 4}).unsqueeze(0))[0]);
+        }
+        model->keepHead(HeadKind::WholeBreast);
+        const auto cells = model->cellLogits(model->features(breast.unsqueeze(0)))[0];
+        QCOMPARE(cells.size(1), static_cast<std::int64_t>(origins.size()));
+        for (std::size_t i = 0; i < origins.size(); ++i) {
+            QVERIFY2(torch::allclose(alone[i], cells.select(1, static_cast<std::int64_t>(i)), 1e-4,
+                                     1e-4),
+                     qPrintable(QString("window %1").arg(i)));
+        }
+        // The margin counts in the fit: 48 + 2 × 4 − 32 is no multiple of 16.
+        options.breastMargin = {8, 4, 1};
+        QVERIFY(windowOrigins(options, {64, 48, 8}).empty());
+        BreastClassifier misfit(options, HeadKind::WholeBreast);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, misfit->features(breast.unsqueeze(0)));
+    }
+
     void mostMalignantWindowsComeFirst() {
         BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
                                HeadKind::WholeBreast);

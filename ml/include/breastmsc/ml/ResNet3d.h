@@ -81,9 +81,17 @@ struct ResNet3dOptions {
     /// over the breast (the paper). breastStride is the step between windows: the tile size
     /// (tiles side by side) or half of it (every lesion lies within a quarter patch of some
     /// window's centre, the range Stage 1 patches were cut with). Every window lies inside
-    /// the breast: (breast − tile) must be a multiple of the stride.
+    /// the breast (or its margin, breastMargin): (breast + 2·margin − tile) must be a multiple
+    /// of the stride.
     std::array<std::int64_t, 3> breastTile{0, 0, 0};
     std::array<std::int64_t, 3> breastStride{0, 0, 0};
+    /// Windowed breasts only: zero voxels added on both sides of each axis before the windows
+    /// are laid, so that the first window starts at −breastMargin. With half a stride, a lesion
+    /// at the breast's edge (next to the chest wall, say) still lies within a quarter patch of
+    /// some window's centre, as Stage 1 saw it in a patch cut across the edge with a zero
+    /// border; without it such a lesion is only ever seen near a window's side.
+    /// (breast + 2·margin − tile) must be a multiple of the stride.
+    std::array<std::int64_t, 3> breastMargin{0, 0, 0};
     BreastPool breastPool = BreastPool::Average;
     /// BreastPool::Max on a one-pass breast: how many C5 positions are averaged into one cell.
     /// {2, 2, 1}, the (2,2,1) pool of NETWORK.md, is the C5 map of a 64×64×4 patch; the C5 map

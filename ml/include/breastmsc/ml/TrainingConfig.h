@@ -54,6 +54,10 @@ inline constexpr int kAllWindows = std::numeric_limits<int>::max();
 /// augmentation the training always draws, so both views are images the network has learnt).
 enum class TestAugmentation { None, Mirror };
 
+/// Stage 1 lesion patches at the breast's edge: centred as the jitter puts them and zero-padded
+/// beyond the breast (the authors' code), or moved into the breast (lesionPatchOrigin).
+enum class PatchBorder { Pad, Shift };
+
 /// Everything a training run needs, with the paper's values as defaults (NETWORK.md).
 /// Written into every checkpoint, read from JSON with unknown keys and wrong types rejected.
 struct TrainingConfig {
@@ -65,6 +69,7 @@ struct TrainingConfig {
     /// Stage 1: a lesion lies up to ± this fraction of the patch size from the patch centre
     /// (uniform; ¼ in the authors' code).
     double patchJitter = 0.25;
+    PatchBorder patchBorder = PatchBorder::Pad;  ///< "patch_border": "pad" or "shift"
     int batchSize = 4;
     StageSettings stage1{1e-4, 50, 0};
     StageSettings stage2{1e-5, 100, 0};

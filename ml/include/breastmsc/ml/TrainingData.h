@@ -22,9 +22,12 @@ using Triple = std::array<std::int64_t, 3>;
 /// rounded lesion centre plus, when `rng` is given, a uniform integer offset of up to
 /// ±`jitter` of the patch size per axis (¼ in the authors' code), clipped so that the centre
 /// stays inside the volume. Parts of the patch beyond the volume are zero-padded by
-/// extractPatch.
+/// extractPatch; with `inside` the patch is instead moved into the volume (the lesion stays in
+/// it), so that a lesion at the breast's edge lies where the windows that score a whole breast
+/// see it, off their centre, and no lesion patch has a zero border that others lack.
 Triple lesionPatchOrigin(const std::array<double, 3>& lesion, const Triple& patch,
-                         const Triple& volume, std::mt19937_64* rng, double jitter = 0.25);
+                         const Triple& volume, std::mt19937_64* rng, double jitter = 0.25,
+                         bool inside = false);
 /// Whether a (rounded) point lies inside the patch [origin, origin + patch).
 bool insidePatch(const std::array<double, 3>& point, const Triple& origin, const Triple& patch);
 /// 1 if any malignant lesion centre lies inside the patch, else 0.
@@ -91,6 +94,7 @@ struct ItemOptions {
     Triple patchSize{64, 64, 4};
     bool training = false;      ///< random patch offsets and augmentation
     double patchJitter = 0.25;  ///< largest lesion offset from the patch centre (patch fraction)
+    bool patchInside = false;   ///< lesion patches moved into the breast (lesionPatchOrigin)
     /// Training background patches: the most enhancing of this many lesion-free draws.
     int backgroundCandidates = 1;
     AugmentationOptions augmentation;

@@ -16,7 +16,8 @@ namespace bmsc::ml {
 
 /// The first voxel of each window a windowed BreastClassifier cuts from a breast of `size`
 /// voxels (ResNet3dOptions::breastTile, breastStride), in the order of its cells: x slowest,
-/// z fastest. Empty when the breast is not covered by whole windows.
+/// z fastest; negative by the margin for the first windows of a breast with breastMargin.
+/// Empty when the breast is not covered by whole windows.
 std::vector<Triple> windowOrigins(const ResNet3dOptions& options, const Triple& size);
 
 /// The `k` windows of `breast` (C, X, Y, Z) that the windowed, max-pooled whole-breast model
