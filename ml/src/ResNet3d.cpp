@@ -10,6 +10,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
@@ -489,8 +490,14 @@ torch::Tensor BreastClassifierImpl::classify(const torch::Tensor& features) {
     if (head_ == HeadKind::WholeBreast && options_.breastPool == BreastPool::Max) {
         const auto logits = cellLogits(features);
         const auto malignancy = logits.select(1, logits.size(1) - 1) - logits.select(1, 0);
-        const auto best = malignancy.argmax(1).view({-1, 1, 1}).expand({-1, logits.size(1), 1});
-        return logits.gather(2, best).squeeze(2);
+        const auto k = std::min(options_.breastTopCells, logits.size(2));
+        if (k <= 1) {
+            const auto best = malignancy.argmax(1).view({-1, 1, 1}).expand({-1, logits.size(1), 1});
+            return logits.gather(2, best).squeeze(2);
+        }
+        const auto top =
+            std::get<1>(malignancy.topk(k, 1)).unsqueeze(1).expand({-1, logits.size(1), -1});
+        return logits.gather(2, top).mean(2);
     }
     if (head_ == HeadKind::WholeBreast && !windowed()) {
         y = F::adaptive_avg_pool3d(pool_(features), F::AdaptiveAvgPool3dFuncOptions(1));

@@ -356,6 +356,7 @@ json TrainingConfig::toJson() const {
         {"window_margin",
          json{network.breastMargin[0], network.breastMargin[1], network.breastMargin[2]}},
         {"breast_pool", nameOf(kBreastPools, network.breastPool)},
+        {"breast_top_cells", network.breastTopCells},
         {"breast_cells", nameOf(kBreastCells, cellsOf(network))},
         {"test_augmentation", nameOf(kTestAugmentations, testAugmentation)},
         {"folds", folds},
@@ -476,6 +477,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"window_stride", intoTriple(windowStride)},
          {"window_margin", intoTriple(c.network.breastMargin)},
          {"breast_pool", intoChoice(c.network.breastPool, kBreastPools, "breast_pool", source)},
+         {"breast_top_cells", into(c.network.breastTopCells)},
          {"breast_cells", intoChoice(cells, kBreastCells, "breast_cells", source)},
          {"test_augmentation",
           intoChoice(c.testAugmentation, kTestAugmentations, "test_augmentation", source)},
@@ -630,6 +632,9 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
                 (margin == none ? "" : " with a margin of " + dims(margin) + " each side") +
                 ", patch " + dims(patchSize) + ")");
     require(network.width > 0 && network.width <= 256, "'width' must be in 1..256");
+    require(network.breastTopCells >= 1 && network.breastTopCells <= 4096 &&
+                (network.breastTopCells == 1 || network.breastPool == BreastPool::Max),
+            "'breast_top_cells' must be in 1..4096, and 1 unless \"breast_pool\" is \"max\"");
     for (const auto b : network.blocks) {
         require(b >= 1 && b <= 64, "'blocks' must be in 1..64");
     }

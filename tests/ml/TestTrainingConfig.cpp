@@ -230,6 +230,16 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_pass") && e.contains("covered"), qPrintable(e));
         e = errorOf({{"breast_pass", "windows"}, {"window_stride", {8, 8, 6}}});
         QVERIFY2(e.contains("breast_pass"), qPrintable(e));  // a step beyond the patch
+        // The mean of the k most malignant cells: kept, 1 by default, only with the max pool.
+        const auto top =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"breast_top_cells", 4}}, "x");
+        QCOMPARE(top.network.breastTopCells, std::int64_t{4});
+        QCOMPARE(TrainingConfig::fromJson(top.toJson(), "x").toJson().dump(), top.toJson().dump());
+        QCOMPARE(TrainingConfig::fromPreset("demo").network.breastTopCells, std::int64_t{1});
+        e = errorOf({{"preset", "demo"}, {"breast_top_cells", 0}});
+        QVERIFY2(e.contains("breast_top_cells") && e.contains("1..4096"), qPrintable(e));
+        e = errorOf({{"breast_top_cells", 2}});  // the paper's average pool
+        QVERIFY2(e.contains("breast_top_cells") && e.contains("max"), qPrintable(e));
         // Lesion patches at the breast's edge: padded (the default, as the authors) or shifted.
         const auto shifted =
             TrainingConfig::fromJson({{"preset", "demo"}, {"patch_border", "shift"}}, "x");

@@ -173,6 +173,37 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, misfit->features(breast.unsqueeze(0)));
     }
 
+    void topCellsAverageTheMostMalignantWindows() {
+        // "breast_top_cells" k: the breast's logits are the mean of its k most malignant
+        // windows' logits; more than the breast has is all of them.
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.breastTopCells = 3;
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        model->eval();
+        torch::NoGradGuard noGrad;
+        const auto breasts = torch::randn({2, 6, 64, 64, 8});
+        const auto cells = model->cellLogits(model->features(breasts));  // (2, 2, 27)
+        const auto logits = model->forward(breasts);
+        for (std::int64_t n = 0; n < 2; ++n) {
+            const auto c = cells[n];
+            const auto order = (c[1] - c[0]).argsort(0, /*descending=*/true);
+            const auto expected = c.index_select(1, order.slice(0, 0, 3)).mean(1);
+            QVERIFY(torch::allclose(logits[n], expected, 1e-5, 1e-5));
+            QVERIFY(!torch::allclose(logits[n], c.index_select(1, order.slice(0, 0, 1)).squeeze(1),
+                                     1e-3, 1e-3));
+        }
+        options.breastTopCells = 1000;
+        BreastClassifier all(options, HeadKind::WholeBreast);
+        all->eval();
+        for (const auto& p : model->named_parameters()) {
+            all->named_parameters()[p.key()].copy_(p.value());
+        }
+        for (const auto& b : model->named_buffers()) {
+            all->named_buffers()[b.key()].copy_(b.value());
+        }
+        QVERIFY(torch::allclose(all->forward(breasts), cells.mean(2), 1e-5, 1e-5));
+    }
+
     void mostMalignantWindowsComeFirst() {
         BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
                                HeadKind::WholeBreast);

@@ -93,6 +93,10 @@ struct ResNet3dOptions {
     /// (breast + 2·margin − tile) must be a multiple of the stride.
     std::array<std::int64_t, 3> breastMargin{0, 0, 0};
     BreastPool breastPool = BreastPool::Average;
+    /// BreastPool::Max: the breast's logits are the mean of its k most malignant cells' (1: the
+    /// most malignant cell alone). A lesion lies in several overlapping windows, a lone
+    /// spurious window in one.
+    std::int64_t breastTopCells = 1;
     /// BreastPool::Max on a one-pass breast: how many C5 positions are averaged into one cell.
     /// {2, 2, 1}, the (2,2,1) pool of NETWORK.md, is the C5 map of a 64×64×4 patch; the C5 map
     /// of a 32×32×4 patch (the demo preset's) is {1, 1, 1}, so that each cell sees the region a
