@@ -51,8 +51,7 @@ std::array<std::int64_t, 3> denseCamStride(const ResNet3dOptions& options,
     const std::array<std::int64_t, 3> dense{std::max<std::int64_t>(1, t[0] / 4),
                                             std::max<std::int64_t>(1, t[1] / 4), 1};
     for (std::size_t d = 0; d < 3; ++d) {
-        const auto extent = breast[d] + 2 * m[d];
-        if (dense[d] < stride[d] && extent >= t[d] && (extent - t[d]) % dense[d] == 0) {
+        if (dense[d] < stride[d] && windowCount(breast[d], t[d], dense[d], m[d]) > 0) {
             stride[d] = dense[d];
         }
     }

@@ -342,6 +342,15 @@ torch::Tensor BasicBlock3dImpl::forward(const torch::Tensor& x) {
     return F::leaky_relu(y + skip, F::LeakyReLUFuncOptions().negative_slope(slope_));
 }
 
+std::int64_t windowCount(std::int64_t size, std::int64_t tile, std::int64_t stride,
+                         std::int64_t margin) {
+    const auto extent = size + 2 * margin;
+    if (tile < 1 || stride < 1 || margin < 0 || extent < tile || (extent - tile) % stride != 0) {
+        return 0;
+    }
+    return (extent - tile) / stride + 1;
+}
+
 ResNet3dBackboneImpl::ResNet3dBackboneImpl(const ResNet3dOptions& options) : options_(options) {
     if (options.input != InputKind::Phases && options.inputChannels != 6) {
         throw std::invalid_argument(
@@ -463,8 +472,7 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
     const auto& s = windowStride;
     const auto& m = options_.breastMargin;
     for (int d = 0; d < 3; ++d) {
-        const auto extent = x.size(2 + d) + 2 * m[d];
-        if (s[d] < 1 || m[d] < 0 || extent < t[d] || (extent - t[d]) % s[d] != 0) {
+        if (windowCount(x.size(2 + d), t[d], s[d], m[d]) == 0) {
             throw std::invalid_argument("the breast grid is not covered by whole windows");
         }
     }

@@ -623,8 +623,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
             "non-negative and smaller than the patch on each axis");
     bool windowsFit = tile == patchSize;
     for (int d = 0; d < 3; ++d) {
-        windowsFit = windowsFit && step[d] > 0 && step[d] <= tile[d] &&
-                     (breast[d] + 2 * margin[d] - tile[d]) % step[d] == 0;
+        windowsFit = windowsFit && step[d] <= tile[d] &&
+                     windowCount(breast[d], tile[d], step[d], margin[d]) > 0;
     }
     require((tile == none && step == none) || windowsFit,
             "'breast_pass' \"" + std::string(nameOf(kBreastPasses, passOf(network))) +

@@ -34,11 +34,10 @@ std::vector<Triple> windowOrigins(const ResNet3dOptions& options, const Triple& 
     const auto& m = options.breastMargin;
     Triple counts{};
     for (int d = 0; d < 3; ++d) {
-        const auto extent = size[d] + 2 * m[d];
-        if (t[d] <= 0 || s[d] <= 0 || m[d] < 0 || extent < t[d] || (extent - t[d]) % s[d] != 0) {
+        counts[d] = windowCount(size[d], t[d], s[d], m[d]);
+        if (counts[d] == 0) {
             return {};
         }
-        counts[d] = (extent - t[d]) / s[d] + 1;
     }
     std::vector<Triple> origins;
     origins.reserve(static_cast<std::size_t>(counts[0] * counts[1] * counts[2]));

@@ -106,6 +106,12 @@ struct ResNet3dOptions {
     std::array<std::int64_t, 3> cellPool{2, 2, 1};
 };
 
+/// Windows of `tile` voxels, `stride` apart, laid along one axis of `size` voxels from
+/// −`margin` (ResNet3dOptions::breastTile, breastStride, breastMargin): how many, or 0 when
+/// they do not cover the axis and its margins whole.
+std::int64_t windowCount(std::int64_t size, std::int64_t tile, std::int64_t stride,
+                         std::int64_t margin);
+
 /// Instance or batch normalisation (NormKind), without affine parameters.
 class Norm3dImpl : public torch::nn::Module {
 public:
