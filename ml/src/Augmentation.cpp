@@ -31,6 +31,9 @@ AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt199
         d.uptakeScale = std::exp(
             uniform(rng, std::log(options.minUptakeScale), std::log(options.maxUptakeScale)));
     }
+    if (options.dropUptake > 0.0 && uniform(rng, 0.0, 1.0) < options.dropUptake) {
+        d.uptakeScale = 0.0;
+    }
     return d;
 }
 

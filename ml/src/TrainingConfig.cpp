@@ -335,7 +335,8 @@ json TrainingConfig::toJson() const {
           {"min_scale", augmentation.minScale},
           {"max_scale", augmentation.maxScale},
           {"min_uptake_scale", augmentation.minUptakeScale},
-          {"max_uptake_scale", augmentation.maxUptakeScale}}},
+          {"max_uptake_scale", augmentation.maxUptakeScale},
+          {"drop_uptake", augmentation.dropUptake}}},
         {"class_balanced", classBalanced},
         {"hard_examples", hardExamples},
         {"background_patches", backgroundPatches},
@@ -457,7 +458,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
                           {"min_scale", into(a.minScale)},
                           {"max_scale", into(a.maxScale)},
                           {"min_uptake_scale", into(a.minUptakeScale)},
-                          {"max_uptake_scale", into(a.maxUptakeScale)}},
+                          {"max_uptake_scale", into(a.maxUptakeScale)},
+                          {"drop_uptake", into(a.dropUptake)}},
                          source);
           }},
          {"class_balanced", into(c.classBalanced)},
@@ -654,6 +656,8 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
                 augmentation.minUptakeScale <= augmentation.maxUptakeScale &&
                 augmentation.maxUptakeScale <= 10,
             "uptake scales must satisfy 0.1 <= min_uptake_scale <= max_uptake_scale <= 10");
+    require(augmentation.dropUptake >= 0.0 && augmentation.dropUptake < 1.0,
+            "'drop_uptake' must be in [0, 1)");
     require(backgroundPatches >= 0 && backgroundPatches <= 10,
             "'background_patches' must be in 0..10");
     require(hardExamples >= 0.0 && hardExamples <= 1.0, "'hard_examples' must be in 0..1");

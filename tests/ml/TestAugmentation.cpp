@@ -188,6 +188,48 @@ private Q_SLOTS:
         QCOMPARE(drawAugmentation(on, e).angleRadians, drawAugmentation(off, b).angleRadians);
     }
 
+    void droppedUptakeLeavesPreAndT2Alone() {
+        // u = 0: every post-contrast phase becomes the pre-contrast image, T2 is kept.
+        const auto t = torch::rand({6, 9, 7, 3});
+        AugmentationDraw d;
+        d.uptakeScale = 0.0;
+        const auto out = augment(t, d);
+        for (int c = 1; c <= 4; ++c) {
+            QVERIFY(torch::equal(out[c], t[0]));
+        }
+        QVERIFY(torch::equal(out[0], t[0]));
+        QVERIFY(torch::equal(out[5], t[5]));
+
+        // Drawn with the given probability, after (and beside) the uptake scale.
+        AugmentationOptions drop;
+        drop.dropUptake = 0.3;
+        drop.minUptakeScale = 0.5;
+        drop.maxUptakeScale = 2.0;
+        std::mt19937_64 rng(11);
+        int dropped = 0;
+        for (int i = 0; i < 1000; ++i) {
+            const auto draw = drawAugmentation(drop, rng);
+            QVERIFY(draw.uptakeScale == 0.0 ||
+                    (draw.uptakeScale >= 0.5 && draw.uptakeScale <= 2.0));
+            dropped += draw.uptakeScale == 0.0;
+        }
+        QVERIFY2(dropped > 250 && dropped < 350, qPrintable(QString::number(dropped)));
+        // Off by default, and then no number is drawn for it.
+        AugmentationOptions noDrop = drop;
+        noDrop.dropUptake = 0.0;
+        std::mt19937_64 a(5), before(5);
+        (void)drawAugmentation(noDrop, a);
+        for (int i = 0; i < 4; ++i) {
+            before();  // flipX, angle, scale, uptake scale
+        }
+        QCOMPARE(a(), before());
+        std::mt19937_64 c(5), reference(5);
+        (void)drawAugmentation(drop, c);
+        (void)drawAugmentation(noDrop, reference);
+        reference();  // the drop's own draw
+        QCOMPARE(c(), reference());
+    }
+
     void patchesArePaddedWithZeros() {
         const auto t = torch::arange(2 * 10 * 10 * 4, torch::kFloat32).view({2, 10, 10, 4}) + 1;
         const auto inside = extractPatch(t, {2, 3, 0}, {4, 4, 4});

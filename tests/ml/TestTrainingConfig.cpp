@@ -102,6 +102,7 @@ private Q_SLOTS:
         c.augmentation.mirrorY = true;
         c.augmentation.minUptakeScale = 0.5;
         c.augmentation.maxUptakeScale = 2.0;
+        c.augmentation.dropUptake = 0.25;
         c.mode = TrainingMode::Naive;
         c.testAugmentation = TestAugmentation::Mirror;
         const json j = c.toJson();
@@ -113,7 +114,10 @@ private Q_SLOTS:
         json old = j;
         old["augmentation"].erase("min_uptake_scale");
         old["augmentation"].erase("max_uptake_scale");
+        old["augmentation"].erase("drop_uptake");
         QCOMPARE(TrainingConfig::fromJson(old, "x").augmentation.minUptakeScale, 1.0);
+        QCOMPARE(TrainingConfig::fromJson(old, "x").augmentation.dropUptake, 0.0);
+        QCOMPARE(back.augmentation.dropUptake, 0.25);
         const auto partial =
             TrainingConfig::fromJson(json{{"preset", "demo-v1"}, {"stage1", {{"epochs", 3}}}}, "x");
         QCOMPARE(partial.stage1.epochs, 3);
@@ -171,6 +175,10 @@ private Q_SLOTS:
         QVERIFY2(e.contains("min_uptake_scale"), qPrintable(e));
         e = errorOf({{"augmentation", {{"max_uptake_scale", "double"}}}});
         QVERIFY2(e.contains("max_uptake_scale") && e.contains("type"), qPrintable(e));
+        e = errorOf({{"augmentation", {{"drop_uptake", 1.0}}}});
+        QVERIFY2(e.contains("drop_uptake"), qPrintable(e));
+        e = errorOf({{"augmentation", {{"drop_uptake", -0.1}}}});
+        QVERIFY2(e.contains("drop_uptake"), qPrintable(e));
         e = errorOf({{"norm", "group"}});
         QVERIFY2(e.contains("norm") && e.contains("group"), qPrintable(e));
         e = errorOf({{"head_init", "zeros"}});

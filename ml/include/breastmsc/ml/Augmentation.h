@@ -26,6 +26,14 @@ struct AugmentationOptions {
     /// enhancing more and less. 1 and 1: off (no draw is made, so other draws are unchanged).
     double minUptakeScale = 1.0;
     double maxUptakeScale = 1.0;
+    /// Uptake dropout (not in the paper): the probability that an item's four post-contrast
+    /// phases are replaced by the pre-contrast image (u = 0: no enhancement anywhere), so that
+    /// the item's label must be read from pre and T2 alone. Trained on all six channels, the
+    /// demo preset reads lesions by their enhancement and leaves lesion-scale T2 unused (its
+    /// models score breasts whose T2 is blurred by 6 voxels about as well), although a benign
+    /// lesion's brighter T2 tells it from a cancer of the same curve. Measured at 0.25: lower
+    /// on c40d, and T2 still unused (doc/RESULTS.md, run 42). 0: off (no number is drawn).
+    double dropUptake = 0.0;
 };
 
 /// One random draw, so that a transform can be reproduced and tested.
@@ -34,7 +42,7 @@ struct AugmentationDraw {
     bool flipY = false;
     double angleRadians = 0.0;
     double scale = 1.0;
-    double uptakeScale = 1.0;  ///< u, in [minUptakeScale, maxUptakeScale]
+    double uptakeScale = 1.0;  ///< u, in [minUptakeScale, maxUptakeScale]; 0 when dropped
 };
 
 AugmentationDraw drawAugmentation(const AugmentationOptions& options, std::mt19937_64& rng);
