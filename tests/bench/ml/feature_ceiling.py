@@ -5,7 +5,7 @@
 
 RUN/cache is the prepared cohort a `breastmsc-cli train` run writes (index.json plus one float32
 file per breast: channels pre, post1-4, T2 on the breast grid, the lesions' voxel indices), so
-the features see exactly what the network sees. Three references, each 5-fold cross-validated
+the features see exactly what the network sees. Four references, each 5-fold cross-validated
 by patient (stratified by "patient has a malignant breast", both breasts in one fold), printed
 as mean ± std of the test folds, pooled out-of-fold AUROC, and the pooled AUROC over K splits:
   oracle     perfect detection: 12 features at each annotated lesion centre (enhancement, washout,
@@ -15,6 +15,9 @@ as mean ± std of the test folds, pooled out-of-fold AUROC, and the pooled AUROC
              T2 and pre at the most enhancing voxels, counts, component sizes), logistic
              regression and random forest. What a model that must find the lesions itself gets
              from features a radiologist would name.
+  peak       no detection, no training: the breast's highest early enhancement (post1 - pre at
+             its most enhancing voxel), the first of those features alone. A floor that any
+             model reading the contrast uptake should clear.
 Compare the network's cross-validated AUROC (doc/RESULTS.md) with these.
 """
 import argparse
@@ -153,6 +156,9 @@ def main():
     def features_rf(train, test):
         return forest_scores(breast_x, y, train, test)
 
+    def peak(train, test):
+        return breast_x[test, 0]
+
     patients = np.array(sorted(set(pid)))
     has_malignant = np.array([y[pid == p].max() for p in patients])
 
@@ -178,7 +184,8 @@ def main():
           f"{'pooled, ' + str(args.seeds) + ' splits':>20s}")
     for name, score in (("oracle: annotated lesions, logistic", oracle),
                         ("features, no detection: logistic", features_lr),
-                        ("features, no detection: random forest", features_rf)):
+                        ("features, no detection: random forest", features_rf),
+                        ("peak enhancement, no training", peak)):
         (mean, std), pooled = evaluate(score)
         print(f"  {name:44s} {mean:9.3f} ± {std:.3f} {pooled[0]:7.3f} "
               f"{np.mean(pooled):13.3f} ± {np.std(pooled):.3f}", flush=True)

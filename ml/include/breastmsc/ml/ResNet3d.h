@@ -89,10 +89,10 @@ struct ResNet3dOptions {
     /// are laid, so that the first window starts at −breastMargin. With half a stride, a lesion
     /// at the breast's edge (next to the chest wall, say) still lies within a quarter patch of
     /// some window's centre, as Stage 1 saw it in a patch cut across the edge with a zero
-    /// border; without it such a lesion is only ever seen near a window's side. (Run 41 of
-    /// doc/RESULTS.md: benign breasts scored higher with it, most likely because a zero border
-    /// is a lesion cue to models trained so; default 0.) (breast + 2·margin − tile) must be a
-    /// multiple of the stride.
+    /// border; without it such a lesion is only ever seen near a window's side.
+    /// (doc/RESULTS-run-41.md: benign breasts scored higher with it, most likely because a zero
+    /// border is a lesion cue to models trained so; default 0.) (breast + 2·margin − tile) must
+    /// be a multiple of the stride.
     std::array<std::int64_t, 3> breastMargin{0, 0, 0};
     BreastPool breastPool = BreastPool::Average;
     /// BreastPool::Max: the breast's logits are the mean of its k most malignant cells' (1: the
