@@ -214,7 +214,7 @@ private Q_SLOTS:
             dropped += draw.uptakeScale == 0.0;
         }
         QVERIFY2(dropped > 250 && dropped < 350, qPrintable(QString::number(dropped)));
-        // Off by default, and then no number is drawn for it.
+        // At 0 (off) no number is drawn for it; on, exactly one after the uptake scale's.
         AugmentationOptions noDrop = drop;
         noDrop.dropUptake = 0.0;
         std::mt19937_64 a(5), before(5);

@@ -16,8 +16,8 @@ as mean ± std of the test folds, pooled out-of-fold AUROC, and the pooled AUROC
              regression and random forest. What a model that must find the lesions itself gets
              from features a radiologist would name.
   peak       no detection, no training: the breast's highest early enhancement (post1 - pre at
-             its most enhancing voxel), the first of those features alone. A floor that any
-             model reading the contrast uptake should clear.
+             its most enhancing voxel), the first of those features alone: what the height of
+             the contrast uptake gives by itself.
 Compare the network's cross-validated AUROC (doc/RESULTS.md) with these.
 """
 import argparse
