@@ -428,11 +428,21 @@ void ResNet3dBackboneImpl::setInputScale(const torch::Tensor& perChannel) {
 }
 
 torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input) {
+    torch::Tensor unused;
+    return forward(input, unused);
+}
+
+torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input, torch::Tensor& peak) {
     auto x = transformInput(options_.input, input);
     if (inputScale_.defined()) {
         x = x * inputScale_;
     }
-    return c5_->forward(c4_->forward(c3_->forward(c2_->forward(stem(x)))));
+    const auto s = stem(x);
+    const auto c2 = c2_->forward(s);
+    peak = options_.peakFeatures == PeakFeatures::Stem ? s
+           : options_.peakFeatures == PeakFeatures::C2 ? c2
+                                                       : torch::Tensor();
+    return c5_->forward(c4_->forward(c3_->forward(c2)));
 }
 
 BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head)
@@ -443,15 +453,39 @@ BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadK
     resetHead(head);
 }
 
+namespace {
+
+/// C5 and the peak map's maximum over each C5 position's input region (32 × 32 × 4 voxels:
+/// 16 × 16 × 4 stem positions, 8 × 8 × 4 of C2), side by side.
+torch::Tensor withPeak(const torch::Tensor& c5, const torch::Tensor& peak, PeakFeatures level) {
+    if (!peak.defined()) {
+        return c5;
+    }
+    const std::vector<std::int64_t> region = level == PeakFeatures::Stem
+                                                 ? std::vector<std::int64_t>{16, 16, 4}
+                                                 : std::vector<std::int64_t>{8, 8, 4};
+    for (int d = 0; d < 3; ++d) {
+        if (c5.size(2 + d) * region[static_cast<std::size_t>(d)] != peak.size(2 + d)) {
+            throw std::invalid_argument(
+                "peak features need an input of whole C5 positions (multiples of 32 x 32 x 4 "
+                "voxels)");
+        }
+    }
+    return torch::cat({c5, F::max_pool3d(peak, F::MaxPool3dFuncOptions(region).stride(region))}, 1);
+}
+
+}  // namespace
+
 void BreastClassifierImpl::resetHead(HeadKind kind) {
     head_ = kind;
-    auto fresh = conv(backbone_->outputChannels(), options_.classes, 1, 1, 0, /*bias=*/true);
+    const std::int64_t inputs = backbone_->outputChannels() + backbone_->peakChannels();
+    auto fresh = conv(inputs, options_.classes, 1, 1, 0, /*bias=*/true);
     if (options_.headInit == HeadInit::KaimingFanOut) {
         nn::init::kaiming_uniform_(fresh->weight, options_.leakySlope, torch::kFanOut,
                                    torch::kLeakyReLU);
     } else {
         // PyTorch's default for a linear layer: U(±1/√fan_in).
-        const double bound = 1.0 / std::sqrt(static_cast<double>(backbone_->outputChannels()));
+        const double bound = 1.0 / std::sqrt(static_cast<double>(inputs));
         nn::init::uniform_(fresh->weight, -bound, bound);
     }
     nn::init::zeros_(fresh->bias);
@@ -464,8 +498,10 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x) {
 
 torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
                                              const std::array<std::int64_t, 3>& windowStride) {
+    torch::Tensor peak;
     if (!windowed()) {
-        return backbone_->forward(x);
+        const auto c5 = backbone_->forward(x, peak);
+        return withPeak(c5, peak, options_.peakFeatures);
     }
     // (N, C, X, Y, Z) → windows (N·nx·ny·nz, C, tx, ty, tz) → the backbone → one cell each.
     const auto& t = options_.breastTile;
@@ -484,8 +520,12 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
     const auto n = w.size(0), c = w.size(1), nx = w.size(2), ny = w.size(3), nz = w.size(4);
     const auto windows =
         w.permute({0, 2, 3, 4, 1, 5, 6, 7}).reshape({n * nx * ny * nz, c, t[0], t[1], t[2]});
-    const auto cells =
-        F::adaptive_avg_pool3d(backbone_->forward(windows), F::AdaptiveAvgPool3dFuncOptions(1));
+    const auto c5 = backbone_->forward(windows, peak);
+    auto cells = F::adaptive_avg_pool3d(c5, F::AdaptiveAvgPool3dFuncOptions(1));
+    if (peak.defined()) {
+        cells = torch::cat(
+            {cells, F::adaptive_max_pool3d(peak, F::AdaptiveMaxPool3dFuncOptions(1))}, 1);
+    }
     return cells.reshape({n, nx, ny, nz, cells.size(1)}).permute({0, 4, 1, 2, 3});
 }
 

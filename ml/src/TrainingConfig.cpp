@@ -127,6 +127,8 @@ const Names<InputKind> kInputs{{InputKind::Phases, "phases"},
                                {InputKind::Kinetics, "kinetics"}};
 const Names<InputScaling> kInputScalings{{InputScaling::None, "none"},
                                          {InputScaling::Channel, "channel"}};
+const Names<PeakFeatures> kPeakFeatures{
+    {PeakFeatures::None, "none"}, {PeakFeatures::Stem, "stem"}, {PeakFeatures::C2, "c2"}};
 const Names<Stage2Head> kStage2Heads{{Stage2Head::Fresh, "fresh"}, {Stage2Head::Stage1, "stage1"}};
 const Names<PatchBorder> kPatchBorders{{PatchBorder::Pad, "pad"}, {PatchBorder::Shift, "shift"}};
 const Names<PositiveWindows> kPositives{{PositiveWindows::Top, "top"},
@@ -321,6 +323,7 @@ json TrainingConfig::toJson() const {
         {"head_init", nameOf(kHeadInits, network.headInit)},
         {"input", nameOf(kInputs, network.input)},
         {"input_scaling", nameOf(kInputScalings, network.inputScaling)},
+        {"peak_features", nameOf(kPeakFeatures, network.peakFeatures)},
         {"patch_size", {patchSize[0], patchSize[1], patchSize[2]}},
         {"patch_jitter", patchJitter},
         {"patch_border", nameOf(kPatchBorders, patchBorder)},
@@ -441,6 +444,8 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"input", intoChoice(c.network.input, kInputs, "input", source)},
          {"input_scaling",
           intoChoice(c.network.inputScaling, kInputScalings, "input_scaling", source)},
+         {"peak_features",
+          intoChoice(c.network.peakFeatures, kPeakFeatures, "peak_features", source)},
          {"patch_size", intoTriple(c.patchSize)},
          {"patch_jitter", into(c.patchJitter)},
          {"patch_border", intoChoice(c.patchBorder, kPatchBorders, "patch_border", source)},

@@ -11,6 +11,7 @@
 #include <QtTest>
 
 using namespace bmsc::ml;
+namespace F = torch::nn::functional;
 
 namespace {
 
@@ -275,6 +276,70 @@ private Q_SLOTS:
             }
         }
         QVERIFY(!torch::allclose(tiled, onePass, 1e-2, 1e-2));
+    }
+
+    void peakFeaturesAreTheMapsMaximumOverEachCell() {
+        // PeakFeatures::Stem: C5's channels as without it, then w more — the stem's output at
+        // its maximum over each cell's input region; the backbone is the same, the head reads
+        // w more inputs (w × 2 weights).
+        ResNet3dOptions paper;
+        paper.peakFeatures = PeakFeatures::C2;
+        QCOMPARE(parameterCount(*BreastClassifier(paper, HeadKind::Patch)),
+                 qint64{2658170 + 18 * 2});
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.peakFeatures = PeakFeatures::Stem;
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        auto plainOptions = options;
+        plainOptions.peakFeatures = PeakFeatures::None;
+        BreastClassifier plain(plainOptions, HeadKind::WholeBreast);
+        {
+            torch::NoGradGuard noGrad;
+            const auto from = model->backbone()->parameters();
+            auto to = plain->backbone()->parameters();
+            for (std::size_t i = 0; i < from.size(); ++i) {
+                to[i].copy_(from[i]);
+            }
+        }
+        model->eval();
+        plain->eval();
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({1, 6, 48, 64, 8});
+        const auto cells = model->features(x);  // windows 2 × 3 × 3
+        QCOMPARE(cells.sizes().vec(), (std::vector<std::int64_t>{1, 9 * 8, 2, 3, 3}));
+        using torch::indexing::Slice;
+        QVERIFY(
+            torch::allclose(cells.index({Slice(), Slice(0, 64)}), plain->features(x), 1e-5, 1e-6));
+        // The stem by hand: convolution, batch norm at its initial running statistics (mean 0,
+        // variance 1), leaky ReLU; its maximum over the window at (16, 32, 2).
+        const auto weight = model->backbone()->named_parameters()["stem.0.weight"];
+        const auto window = x.index({Slice(), Slice(), Slice(16, 48), Slice(32, 64), Slice(2, 6)});
+        const auto stem = F::leaky_relu(
+            F::conv3d(window, weight, F::Conv3dFuncOptions().stride({2, 2, 1}).padding(3)) /
+                std::sqrt(1.0 + 1e-5),
+            F::LeakyReLUFuncOptions().negative_slope(0.01));
+        const auto expected = stem.amax({2, 3, 4}).flatten();
+        const auto got = cells.index({0, Slice(64, 72), 1, 2, 1});
+        QVERIFY2(
+            torch::allclose(got, expected, 1e-4, 1e-5),
+            qPrintable(
+                QString("max difference %1").arg((got - expected).abs().max().item<double>())));
+        // A one-pass breast: C5 positions, each with the stem's maximum over its 16 × 16 × 4
+        // stem positions (32 × 32 × 4 voxels); the patch head reads them the same way.
+        BreastClassifier patch(options, HeadKind::Patch);
+        patch->eval();
+        const auto whole =
+            patch->features(x.index({Slice(), Slice(), Slice(0, 32), Slice(0, 64), Slice()}));
+        QCOMPARE(whole.sizes().vec(), (std::vector<std::int64_t>{1, 72, 1, 2, 2}));
+        const auto misfit = torch::randn({1, 6, 40, 64, 8});
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, patch->features(misfit));
+        // The logits read the peak: a head that weighs only the peak channels, for the
+        // malignant class, gives their sum.
+        const auto one = x.index({Slice(), Slice(), Slice(0, 32), Slice(0, 32), Slice(0, 4)});
+        patch->fc()->weight.zero_();
+        patch->fc()->weight.index_put_({1, Slice(64, 72)}, 1.0);
+        const auto logits = patch->forward(one);
+        QVERIFY(torch::allclose(logits[0][1] - patch->fc()->bias[1],
+                                patch->features(one).index({0, Slice(64, 72)}).sum(), 1e-4, 1e-5));
     }
 
     void maxPoolTakesTheMostMalignantCell() {

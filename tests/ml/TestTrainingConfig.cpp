@@ -248,6 +248,19 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_top_cells") && e.contains("1..4096"), qPrintable(e));
         e = errorOf({{"breast_top_cells", 2}});  // the paper's average pool
         QVERIFY2(e.contains("breast_top_cells") && e.contains("max"), qPrintable(e));
+        // Peak features: none by default (the paper, and old records), kept through a round
+        // trip, a clear error for an unknown level.
+        const auto peak =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"peak_features", "stem"}}, "x");
+        QVERIFY(peak.network.peakFeatures == PeakFeatures::Stem);
+        QVERIFY(TrainingConfig::fromPreset("demo").network.peakFeatures == PeakFeatures::None);
+        QCOMPARE(TrainingConfig::fromJson(peak.toJson(), "x").toJson().dump(),
+                 peak.toJson().dump());
+        auto noPeak = peak.toJson();
+        noPeak.erase("peak_features");
+        QVERIFY(TrainingConfig::fromRecord(noPeak, "x").network.peakFeatures == PeakFeatures::None);
+        e = errorOf({{"peak_features", "c3"}});
+        QVERIFY2(e.contains("peak_features") && e.contains("none, stem or c2"), qPrintable(e));
         // Lesion patches at the breast's edge: padded (the default, as the authors) or shifted.
         const auto shifted =
             TrainingConfig::fromJson({{"preset", "demo"}, {"patch_border", "shift"}}, "x");

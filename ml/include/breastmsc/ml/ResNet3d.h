@@ -65,6 +65,15 @@ enum class InputScaling { None, Channel };
 /// when any of its regions is, and one small lesion is not averaged away by the rest of it).
 enum class BreastPool { Average, Max };
 
+/// What the head reads beside the C5 features (not in the paper). None: C5 alone. Stem or C2:
+/// also the maximum of the stem's (or C2's) feature maps over each cell's region — a window, or
+/// the input region of one C5 position — concatenated to C5's channels, so that the logit can
+/// follow the strongest local response (a lesion's peak uptake) rather than what the strided
+/// convolutions sum to, which grows with the lesion's size (doc/RESULTS.md, run 43: the preset's
+/// lesion scores rank benign lesions by size as much as by uptake, though size says nothing of
+/// the class). Adds (w per extra level) × classes head weights; the backbone is unchanged.
+enum class PeakFeatures { None, Stem, C2 };
+
 struct ResNet3dOptions {
     std::int64_t inputChannels = 6;
     std::int64_t width = 18;                         ///< C2 width; 18 in the paper
@@ -104,6 +113,7 @@ struct ResNet3dOptions {
     /// of a 32×32×4 patch (the demo preset's) is {1, 1, 1}, so that each cell sees the region a
     /// Stage 1 patch saw rather than four of them averaged (TrainingConfig "breast_cells").
     std::array<std::int64_t, 3> cellPool{2, 2, 1};
+    PeakFeatures peakFeatures = PeakFeatures::None;
 };
 
 /// Windows of `tile` voxels, `stride` apart, laid along one axis of `size` voxels from
@@ -173,12 +183,19 @@ public:
     explicit ResNet3dBackboneImpl(const ResNet3dOptions& options = {});
     /// Applies the input transform (InputKind) and scale (InputScaling), then stem … C5.
     torch::Tensor forward(const torch::Tensor& x);
+    /// forward(), and in `peak` the map ResNet3dOptions::peakFeatures names (the stem's output
+    /// at stride (2,2,1), or C2's at (4,4,1)); left undefined with PeakFeatures::None.
+    torch::Tensor forward(const torch::Tensor& x, torch::Tensor& peak);
     /// The InputKind transform alone: what the input scale is measured on.
     static torch::Tensor transformInput(InputKind kind, const torch::Tensor& x);
     /// InputScaling::Channel only: one positive factor per input channel.
     void setInputScale(const torch::Tensor& perChannel);
     torch::Tensor inputScale() const { return inputScale_; }
     std::int64_t outputChannels() const { return 8 * options_.width; }
+    /// Channels of the peak map (0 with PeakFeatures::None).
+    std::int64_t peakChannels() const {
+        return options_.peakFeatures == PeakFeatures::None ? 0 : options_.width;
+    }
     const ResNet3dOptions& options() const { return options_; }
 
 private:
@@ -203,7 +220,9 @@ public:
     torch::Tensor forward(const torch::Tensor& x);
     /// C5 feature maps (N, 8w, X/32, Y/32, Z/4) — the input of class activation maps. For a
     /// whole-breast head with ResNet3dOptions::breastTile set, one cell per window instead:
-    /// (N, 8w, nx, ny, nz), window i's centre at tile/2 + i · stride voxels.
+    /// (N, 8w, nx, ny, nz), window i's centre at tile/2 + i · stride voxels. With
+    /// ResNet3dOptions::peakFeatures, w more channels: the peak map's maximum over each C5
+    /// position's input region (or each window).
     torch::Tensor features(const torch::Tensor& x);
     /// A windowed model's cells on another lattice: windows `windowStride` apart (a denser
     /// lattice for class activation maps; the logits are the model's own lattice's).
