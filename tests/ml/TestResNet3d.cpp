@@ -292,14 +292,7 @@ private Q_SLOTS:
         auto plainOptions = options;
         plainOptions.peakFeatures = PeakFeatures::None;
         BreastClassifier plain(plainOptions, HeadKind::WholeBreast);
-        {
-            torch::NoGradGuard noGrad;
-            const auto from = model->backbone()->parameters();
-            auto to = plain->backbone()->parameters();
-            for (std::size_t i = 0; i < from.size(); ++i) {
-                to[i].copy_(from[i]);
-            }
-        }
+        copyParameters(*model->backbone(), *plain->backbone());
         model->eval();
         plain->eval();
         torch::NoGradGuard noGrad;
@@ -323,8 +316,9 @@ private Q_SLOTS:
             torch::allclose(got, expected, 1e-4, 1e-5),
             qPrintable(
                 QString("max difference %1").arg((got - expected).abs().max().item<double>())));
-        // A one-pass breast: C5 positions, each with the stem's maximum over its 16 × 16 × 4
-        // stem positions (32 × 32 × 4 voxels); the patch head reads them the same way.
+        // A one-pass breast (the patch head's path): one cell per C5 position, w peak channels
+        // each (the shape only; the values are the window's, checked above), and an input of
+        // no whole number of C5 positions refused.
         BreastClassifier patch(options, HeadKind::Patch);
         patch->eval();
         const auto whole =

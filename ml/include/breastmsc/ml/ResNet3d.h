@@ -71,7 +71,7 @@ enum class BreastPool { Average, Max };
 /// follow the strongest local response (a lesion's peak uptake) rather than what the strided
 /// convolutions sum to, which grows with the lesion's size (doc/RESULTS.md, run 43: the preset's
 /// lesion scores rank benign lesions by size as much as by uptake, though size says nothing of
-/// the class). Adds (w per extra level) × classes head weights; the backbone is unchanged.
+/// the class). Adds w × classes head weights; the backbone is unchanged.
 enum class PeakFeatures { None, Stem, C2 };
 
 struct ResNet3dOptions {
