@@ -16,6 +16,12 @@ using Triple = std::array<std::int64_t, 3>;
 class TestCamAndTensors : public QObject {
     Q_OBJECT
 
+    static void peakRows() {
+        QTest::addColumn<bool>("peak");
+        QTest::newRow("C5") << false;
+        QTest::newRow("C5 and the stem's peak") << true;
+    }
+
 private Q_SLOTS:
     void initTestCase() { torch::manual_seed(3); }
 
@@ -45,9 +51,14 @@ private Q_SLOTS:
             std::equal(back.voxels().begin(), back.voxels().end(), channels[1].voxels().begin()));
     }
 
+    // Each CAM test also runs with the head reading the stem's peak (peak_features "stem"):
+    // the map must explain the logits with the extra channels as it does with C5 alone.
+    void camExplainsTheLogitDifference_data() { peakRows(); }
     void camExplainsTheLogitDifference() {
+        QFETCH(bool, peak);
         ResNet3dOptions options;
         options.width = 8;
+        options.peakFeatures = peak ? PeakFeatures::Stem : PeakFeatures::None;
         BreastClassifier model(options, HeadKind::WholeBreast);
         // A non-zero head bias, so that the test also covers the bias term.
         {
@@ -70,11 +81,15 @@ private Q_SLOTS:
         QVERIFY(std::abs(cam.map.mean().item<double>() - difference) < 1e-3);
     }
 
+    void windowedCamIsTheLesionHeadOnEachWindow_data() { peakRows(); }
     void windowedCamIsTheLesionHeadOnEachWindow() {
         // breast_pass "windows" with breast_pool "max": a cell per 32×32×4 window (stride
         // 16×16×2), each the Stage 1 head on that window; the breast logit is the top cell.
-        BreastClassifier model(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max),
-                               HeadKind::Patch);
+        QFETCH(bool, peak);
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.peakFeatures = peak ? PeakFeatures::Stem : PeakFeatures::None;
+        BreastClassifier model(options, HeadKind::Patch);
+        QCOMPARE(model->fc()->weight.size(1), std::int64_t{peak ? 8 * 8 + 8 : 8 * 8});
         model->eval();
         const auto input = torch::randn({1, 6, 64, 64, 16});
         torch::Tensor perWindow = torch::empty({3, 3, 7});
