@@ -248,12 +248,13 @@ private Q_SLOTS:
         QVERIFY2(e.contains("breast_top_cells") && e.contains("1..4096"), qPrintable(e));
         e = errorOf({{"breast_top_cells", 2}});  // the paper's average pool
         QVERIFY2(e.contains("breast_top_cells") && e.contains("max"), qPrintable(e));
-        // Peak features: none by default (the paper, and old records), kept through a round
-        // trip, a clear error for an unknown level.
+        // Peak features: none in the paper's preset, demo-v2 and old records (the demo preset's
+        // stem since run 44), kept through a round trip, a clear error for an unknown level.
         const auto peak =
-            TrainingConfig::fromJson({{"preset", "demo"}, {"peak_features", "stem"}}, "x");
-        QVERIFY(peak.network.peakFeatures == PeakFeatures::Stem);
-        QVERIFY(TrainingConfig::fromPreset("demo").network.peakFeatures == PeakFeatures::None);
+            TrainingConfig::fromJson({{"preset", "demo"}, {"peak_features", "c2"}}, "x");
+        QVERIFY(peak.network.peakFeatures == PeakFeatures::C2);
+        QVERIFY(TrainingConfig::fromPreset("paper").network.peakFeatures == PeakFeatures::None);
+        QVERIFY(TrainingConfig::fromPreset("demo-v2").network.peakFeatures == PeakFeatures::None);
         QCOMPARE(TrainingConfig::fromJson(peak.toJson(), "x").toJson().dump(),
                  peak.toJson().dump());
         auto noPeak = peak.toJson();
@@ -374,7 +375,7 @@ private Q_SLOTS:
                 continue;
             }
             try {
-                // Each names the preset it was run with (demoPresetIsRun31AndItsNaiveRun32).
+                // Each names the preset it was run with (demoPresetIsRun44AndDemoV2Run31).
                 QCOMPARE(TrainingConfig::load(entry.path()).preset, std::string("demo-v1"));
             } catch (const bmsc::io::IoError& e) {
                 QFAIL(e.what());
@@ -386,9 +387,10 @@ private Q_SLOTS:
         QCOMPARE(e3.ensemble, 3);
     }
 
-    void demoPresetIsRun31AndItsNaiveRun32() {
-        // The demo preset is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
-        // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key.
+    void demoPresetIsRun44AndDemoV2Run31() {
+        // demo-v2 is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
+        // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key; demo
+        // is run 44's, demo-v2 with the head reading the stem's peak.
         const std::filesystem::path folder =
             std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
         const auto same = [](const TrainingConfig& a, const TrainingConfig& b) {
@@ -402,8 +404,13 @@ private Q_SLOTS:
         const auto run31 =
             TrainingConfig::load(folder / "run31-curriculum-native-grid-window-mil-rehearsal.json");
         const auto run32 = TrainingConfig::load(folder / "run32-naive-native-grid-window-mil.json");
-        QVERIFY(same(curriculum, run31));
-        QVERIFY(same(naive, run32));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v2"), run31));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v2", TrainingMode::Naive), run32));
+        QVERIFY(same(curriculum, TrainingConfig::load(folder / "run44-curriculum-peak-stem.json")));
+        QVERIFY(same(naive, TrainingConfig::load(folder / "run44-naive-peak-stem.json")));
+        QVERIFY(curriculum.network.peakFeatures == PeakFeatures::Stem);
+        QVERIFY(naive.network.peakFeatures == PeakFeatures::Stem);
+        QVERIFY(!same(curriculum, run31));
         QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v1")));
         QCOMPARE(curriculum.preset, std::string("demo"));
         QCOMPARE(curriculum.preprocess.grid, (io::Index3{192, 192, 24}));
@@ -418,7 +425,7 @@ private Q_SLOTS:
         // The preset's recorded config reads back as itself.
         QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
         QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
-        QVERIFY(errorOf({{"preset", "demo-v2"}}).contains("demo, demo-v1"));
+        QVERIFY(errorOf({{"preset", "demo-v3"}}).contains("demo, demo-v1, demo-v2"));
     }
 
     void cosineScheduleFallsFromTheStageRate() {
