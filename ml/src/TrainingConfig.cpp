@@ -302,7 +302,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // Run 44 (doc/RESULTS.md): the head also reads the stem's maximum over each window
         // (peak_features "stem"), so a window's logit follows its strongest local response, not
         // only what C5 averages (run 43: the lesion scores followed the lesion's size). Six
-        // cohorts, two tools: above demo-v2 on five, mean +0.023 per cohort.
+        // cohorts, two tools: above demo-v2 on five; on average +0.023 by fold mean, +0.012 pooled.
         c.network.peakFeatures = PeakFeatures::Stem;
         return c;
     }
