@@ -156,11 +156,16 @@ void runTrain(const TrainArgs& args) {
                        " side by side";
         }
     }
+    // The head's extra inputs change what the network reads; a config may set them on any preset.
+    const char* peak =
+        config.network.peakFeatures == ml::PeakFeatures::Stem ? ", head reads the stem's peak"
+        : config.network.peakFeatures == ml::PeakFeatures::C2 ? ", head reads C2's peak"
+                                                              : "";
     std::printf(
-        "training %s (%s preset, width %lld, breasts %lldx%lldx%lld, %d folds%s) on %s, "
+        "training %s (%s preset, width %lld%s, breasts %lldx%lldx%lld, %d folds%s) on %s, "
         "device %s\n",
         modeText(config).c_str(), config.preset.c_str(),
-        static_cast<long long>(config.network.width),
+        static_cast<long long>(config.network.width), peak,
         static_cast<long long>(config.preprocess.grid[0] / 2),
         static_cast<long long>(config.preprocess.cropRows),
         static_cast<long long>(config.preprocess.grid[2]), config.folds, members.c_str(),

@@ -115,6 +115,33 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 0);
         QVERIFY(fs::exists(root / "single" / "pre.mha"));
     }
+
+    // train's first line says what will be trained, the head's peak inputs included (a config
+    // may set them on any preset); a missing cohort is then named, and no run folder is left.
+    void trainSaysWhatItTrains() {
+        QTemporaryDir dir;
+        const QString missing = dir.filePath("no-cohort");
+        const QString config = dir.filePath("c2.json");
+        std::ofstream(config.toStdString()) << R"({"preset": "demo-v2", "peak_features": "c2"})";
+        struct Row {
+            QStringList args;
+            const char* line;
+        };
+        const Row rows[] = {
+            {{"--preset", "demo"}, "(demo preset, width 16, head reads the stem's peak, "},
+            {{"--preset", "demo-v2"}, "(demo-v2 preset, width 16, breasts "},
+            {{"--config", config}, "(demo-v2 preset, width 16, head reads C2's peak, "},
+        };
+        for (const Row& row : rows) {
+            auto r = runCli(
+                QStringList{"train", "--cohort", missing, "--out", dir.filePath("run"), "-q"} +
+                row.args);
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.out.startsWith("training curriculum ") && r.out.contains(row.line), r.out);
+            QVERIFY2(r.err.contains("not a cohort folder") && r.err.contains("no-cohort"), r.err);
+            QVERIFY(!fs::exists(dir.filePath("run").toStdString()));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
