@@ -299,7 +299,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         if (name == "demo-v2") {
             return c;  // the demo preset of runs 33–43: run 31's settings
         }
-        // Run 44 (doc/RESULTS.md): the head also reads the stem's maximum over each window
+        // Run 44 (doc/RESULTS-run-44.md): the head also reads the stem's maximum over each window
         // (peak_features "stem"), so a window's logit follows its strongest local response, not
         // only what C5 averages (run 43: the lesion scores followed the lesion's size). Six
         // cohorts, two tools: above demo-v2 on five; on average +0.023 by fold mean, +0.012 pooled.

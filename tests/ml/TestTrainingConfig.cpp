@@ -52,7 +52,8 @@ private Q_SLOTS:
         // The demo's 32×32×4 patches end as one C5 voxel: batch norm, never instance norm.
         QVERIFY(demo.network.norm == NormKind::Batch);
         QCOMPARE(demo.patchSize, (std::array<std::int64_t, 3>{32, 32, 4}));
-        // Run 6 (doc/RESULTS.md): subtractions scaled per channel, the most malignant cell.
+        // Run 6 (doc/RESULTS-early-runs.md): subtractions scaled per channel, the most malignant
+        // cell.
         QVERIFY(demo.network.input == InputKind::Subtractions);
         QVERIFY(demo.network.inputScaling == InputScaling::Channel);
         QVERIFY(demo.network.breastPool == BreastPool::Max);
@@ -60,8 +61,8 @@ private Q_SLOTS:
     }
 
     void demoPresetDependsOnTheMode() {
-        // Run 7 (doc/RESULTS.md): a curriculum's Stage 2 fine-tunes (1e-4, 20 epochs) what 120
-        // Stage 1 epochs learnt; naive trains Stage 2 from scratch (1e-3, 30 epochs).
+        // Run 7 (doc/RESULTS-early-runs.md): a curriculum's Stage 2 fine-tunes (1e-4, 20 epochs)
+        // what 120 Stage 1 epochs learnt; naive trains Stage 2 from scratch (1e-3, 30 epochs).
         const auto curriculum = TrainingConfig::fromPreset("demo-v1");
         QVERIFY(curriculum.mode == TrainingMode::Curriculum);
         QCOMPARE(curriculum.stage1.epochs, 120);

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """What a model's lesion scores follow: its CAM at each annotated lesion against the lesion's
-peak contrast uptake and its diameter (doc/RESULTS.md, run 43).
+peak contrast uptake and its diameter (doc/RESULTS-run-43.md).
 
 usage: lesion_scores.py COHORT CAMS
 

@@ -32,7 +32,7 @@ struct AugmentationOptions {
     /// demo preset reads lesions by their enhancement and leaves lesion-scale T2 unused (its
     /// models score breasts whose T2 is blurred by 6 voxels about as well), although a benign
     /// lesion's brighter T2 tells it from a cancer of the same curve. Measured at 0.25: lower
-    /// on c40d, and T2 still unused (doc/RESULTS.md, run 42). 0: off (no number is drawn).
+    /// on c40d, and T2 still unused (doc/RESULTS-run-42.md). 0: off (no number is drawn).
     double dropUptake = 0.0;
 };
 

@@ -69,7 +69,7 @@ enum class BreastPool { Average, Max };
 /// also the maximum of the stem's (or C2's) feature maps over each cell's region — a window, or
 /// the input region of one C5 position — concatenated to C5's channels, so that the logit can
 /// follow the strongest local response (a lesion's peak uptake) rather than what the strided
-/// convolutions sum to, which grows with the lesion's size (doc/RESULTS.md, run 43: the preset's
+/// convolutions sum to, which grows with the lesion's size (doc/RESULTS-run-43.md: the preset's
 /// lesion scores rank benign lesions by size as much as by uptake, though size says nothing of
 /// the class). Adds w × classes head weights; the backbone is unchanged.
 enum class PeakFeatures { None, Stem, C2 };

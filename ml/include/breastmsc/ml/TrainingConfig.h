@@ -156,10 +156,10 @@ struct TrainingConfig {
     /// "paper": the paper's sizes (a GPU workload). "demo": a reduced width, patch and Stage 2
     /// (the most malignant windows of each breast) so that a 5-fold curriculum run on a
     /// ~40-patient demo cohort finishes on 2 CPU cores: run 31's settings
-    /// (doc/RESULTS-runs-30-32.md) with the head reading the stem's peak (run 44, doc/RESULTS.md).
-    /// "demo-v2": run 31's settings alone, the demo preset of runs 33–43. "demo-v1": the demo
-    /// preset of runs 1–32 (a 64 × 64 × 16 breast in one pass), which the configs in
-    /// doc/configs build on. `mode` is the config's mode; the demo presets' stage
+    /// (doc/RESULTS-runs-30-32.md) with the head reading the stem's peak (run 44,
+    /// doc/RESULTS-run-44.md). "demo-v2": run 31's settings alone, the demo preset of runs 33–43.
+    /// "demo-v1": the demo preset of runs 1–32 (a 64 × 64 × 16 breast in one pass), which the
+    /// configs in doc/configs build on. `mode` is the config's mode; the demo presets' stage
     /// settings depend on it (a curriculum's Stage 2 fine-tunes what Stage 1 learnt; naive trains
     /// Stage 2 from scratch).
     static TrainingConfig fromPreset(const std::string& name,
