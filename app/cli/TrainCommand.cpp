@@ -240,7 +240,7 @@ void addTrainCommand(CLI::App& app) {
     auto args = std::make_shared<TrainArgs>();
     cmd->add_option("--cohort", args->cohort, "Cohort folder (cohort.csv, lesions.csv, studies)");
     cmd->add_option("--preset", args->preset, "Settings preset")
-        ->check(CLI::IsMember({"demo", "demo-v2", "demo-v1", "paper"}))
+        ->check(CLI::IsMember(ml::TrainingConfig::presetNames()))
         ->capture_default_str();
     cmd->add_option("--mode", args->mode, "Training mode (default: the preset's, curriculum)")
         ->check(CLI::IsMember({"curriculum", "naive", "stage1"}));

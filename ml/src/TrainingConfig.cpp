@@ -222,6 +222,11 @@ std::string_view modeName(TrainingMode mode) noexcept {
     return nameOf(kModes, mode);
 }
 
+const std::vector<std::string>& TrainingConfig::presetNames() {
+    static const std::vector<std::string> names{"paper", "demo", "demo-v1", "demo-v2"};
+    return names;
+}
+
 TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode mode) {
     TrainingConfig c;
     c.mode = mode;
@@ -306,8 +311,12 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         c.network.peakFeatures = PeakFeatures::Stem;
         return c;
     }
+    std::string known;
+    for (const auto& n : presetNames()) {
+        known += (known.empty() ? "" : ", ") + n;
+    }
     throw IoError(ErrorCode::InvalidArgument, {},
-                  "unknown preset '" + name + "' (known: paper, demo, demo-v1, demo-v2)");
+                  "unknown preset '" + name + "' (known: " + known + ")");
 }
 
 ResNet3dOptions TrainingConfig::memberNetwork(int member) const {

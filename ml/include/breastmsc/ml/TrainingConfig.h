@@ -164,6 +164,9 @@ struct TrainingConfig {
     /// Stage 2 from scratch).
     static TrainingConfig fromPreset(const std::string& name,
                                      TrainingMode mode = TrainingMode::Curriculum);
+    /// The names fromPreset knows (paper, demo, demo-v1, demo-v2): the one list the command
+    /// line's choices and the unknown-preset error are made from.
+    static const std::vector<std::string>& presetNames();
 
     /// The network of ensemble member `member` (0-based): `network` with the member's input.
     ResNet3dOptions memberNetwork(int member) const;
