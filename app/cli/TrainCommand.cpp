@@ -243,7 +243,7 @@ void addTrainCommand(CLI::App& app) {
         ->check(CLI::IsMember(ml::TrainingConfig::presetNames()))
         ->capture_default_str();
     cmd->add_option("--mode", args->mode, "Training mode (default: the preset's, curriculum)")
-        ->check(CLI::IsMember({"curriculum", "naive", "stage1"}));
+        ->check(CLI::IsMember(ml::modeNames()));
     cmd->add_option("--folds", args->folds, "Cross-validation folds")->check(CLI::Range(2, 20));
     cmd->add_option("--max-folds", args->maxFolds, "Run only the first N folds (quick checks)")
         ->check(CLI::Range(1, 20));

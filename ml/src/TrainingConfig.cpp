@@ -222,6 +222,17 @@ std::string_view modeName(TrainingMode mode) noexcept {
     return nameOf(kModes, mode);
 }
 
+const std::vector<std::string>& modeNames() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> all;
+        for (const auto& [mode, name] : kModes) {
+            all.emplace_back(name);
+        }
+        return all;
+    }();
+    return names;
+}
+
 const std::vector<std::string>& TrainingConfig::presetNames() {
     static const std::vector<std::string> names{"paper", "demo", "demo-v1", "demo-v2"};
     return names;

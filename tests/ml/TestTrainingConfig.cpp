@@ -60,6 +60,15 @@ private Q_SLOTS:
         QVERIFY(c.network.inputScaling == InputScaling::None);  // the paper's input
     }
 
+    void modeNamesAreTheConfigsNames() {
+        // The command line's --mode choices: every mode, each read back as itself.
+        QCOMPARE(modeNames(), (std::vector<std::string>{"curriculum", "naive", "stage1"}));
+        for (const auto& name : modeNames()) {
+            const auto c = TrainingConfig::fromJson({{"mode", name}}, "x");
+            QCOMPARE(std::string(modeName(c.mode)), name);
+        }
+    }
+
     void demoPresetDependsOnTheMode() {
         // Run 7 (doc/RESULTS-early-runs.md): a curriculum's Stage 2 fine-tunes (1e-4, 20 epochs)
         // what 120 Stage 1 epochs learnt; naive trains Stage 2 from scratch (1e-3, 30 epochs).

@@ -191,6 +191,8 @@ struct TrainingConfig {
 };
 
 std::string_view modeName(TrainingMode mode) noexcept;
+/// The config's names of the modes (curriculum, naive, stage1): the command line's choices.
+const std::vector<std::string>& modeNames();
 std::string_view selectionName(SelectionMetric metric) noexcept;
 /// The config's name of an input (`input`, `ensemble_inputs`).
 std::string_view inputName(InputKind input) noexcept;
