@@ -157,15 +157,18 @@ void runTrain(const TrainArgs& args) {
         }
     }
     // The head's extra inputs change what the network reads; a config may set them on any preset.
-    const char* peak =
+    std::string peak =
         config.network.peakFeatures == ml::PeakFeatures::Stem ? ", head reads the stem's peak"
         : config.network.peakFeatures == ml::PeakFeatures::C2 ? ", head reads C2's peak"
                                                               : "";
+    if (config.network.peakCurve) {
+        peak += peak.empty() ? ", head reads the curve at the peak" : " and the curve there";
+    }
     std::printf(
         "training %s (%s preset, width %lld%s, breasts %lldx%lldx%lld, %d folds%s) on %s, "
         "device %s\n",
         modeText(config).c_str(), config.preset.c_str(),
-        static_cast<long long>(config.network.width), peak,
+        static_cast<long long>(config.network.width), peak.c_str(),
         static_cast<long long>(config.preprocess.grid[0] / 2),
         static_cast<long long>(config.preprocess.cropRows),
         static_cast<long long>(config.preprocess.grid[2]), config.folds, members.c_str(),

@@ -445,6 +445,36 @@ torch::Tensor ResNet3dBackboneImpl::forward(const torch::Tensor& input, torch::T
     return c5_->forward(c4_->forward(c3_->forward(c2)));
 }
 
+torch::Tensor ResNet3dBackboneImpl::curveAtPeak(const torch::Tensor& input,
+                                                const std::array<std::int64_t, 3>& region) {
+    const auto n = input.size(0);
+    std::array<std::int64_t, 3> cells{};
+    for (int d = 0; d < 3; ++d) {
+        const auto r = region[static_cast<std::size_t>(d)];
+        if (r <= 0 || input.size(2 + d) % r != 0) {
+            throw std::invalid_argument("curveAtPeak: the regions do not divide the input");
+        }
+        cells[static_cast<std::size_t>(d)] = input.size(2 + d) / r;
+    }
+    // (N, C, X, Y, Z) → (N, C, nx, ny, nz, rx·ry·rz): each region's voxels along the last axis.
+    const auto regions = [&](const torch::Tensor& t) {
+        return t
+            .reshape({n, t.size(1), cells[0], region[0], cells[1], region[1], cells[2], region[2]})
+            .permute({0, 1, 2, 4, 6, 3, 5, 7})
+            .reshape({n, t.size(1), cells[0], cells[1], cells[2], -1});
+    };
+    using torch::indexing::Slice;
+    const auto uptake = input.index({Slice(), Slice(1, 2)}) - input.index({Slice(), Slice(0, 1)});
+    auto x = transformInput(options_.input, input);
+    if (inputScale_.defined()) {
+        x = x * inputScale_;
+    }
+    const auto values = regions(x);
+    const auto at =
+        regions(uptake).argmax(-1, /*keepdim=*/true).expand({-1, x.size(1), -1, -1, -1, 1});
+    return values.gather(-1, at).squeeze(-1);
+}
+
 BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head)
     : options_(options), head_(head) {
     backbone_ = register_module("backbone", ResNet3dBackbone(options));
@@ -478,7 +508,8 @@ torch::Tensor withPeak(const torch::Tensor& c5, const torch::Tensor& peak, PeakF
 
 void BreastClassifierImpl::resetHead(HeadKind kind) {
     head_ = kind;
-    const std::int64_t inputs = backbone_->outputChannels() + backbone_->peakChannels();
+    const std::int64_t inputs =
+        backbone_->outputChannels() + backbone_->peakChannels() + backbone_->curveChannels();
     auto fresh = conv(inputs, options_.classes, 1, 1, 0, /*bias=*/true);
     if (options_.headInit == HeadInit::KaimingFanOut) {
         nn::init::kaiming_uniform_(fresh->weight, options_.leakySlope, torch::kFanOut,
@@ -501,7 +532,12 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
     torch::Tensor peak;
     if (!windowed()) {
         const auto c5 = backbone_->forward(x, peak);
-        return withPeak(c5, peak, options_.peakFeatures);
+        const auto cells = withPeak(c5, peak, options_.peakFeatures);
+        if (!options_.peakCurve) {
+            return cells;
+        }
+        // Each C5 position's input region: the backbone's strides (32, 32, 4).
+        return torch::cat({cells, backbone_->curveAtPeak(x, {32, 32, 4})}, 1);
     }
     // (N, C, X, Y, Z) → windows (N·nx·ny·nz, C, tx, ty, tz) → the backbone → one cell each.
     const auto& t = options_.breastTile;
@@ -525,6 +561,9 @@ torch::Tensor BreastClassifierImpl::features(const torch::Tensor& x,
     if (peak.defined()) {
         cells = torch::cat(
             {cells, F::adaptive_max_pool3d(peak, F::AdaptiveMaxPool3dFuncOptions(1))}, 1);
+    }
+    if (options_.peakCurve) {
+        cells = torch::cat({cells, backbone_->curveAtPeak(windows, t)}, 1);
     }
     return cells.reshape({n, nx, ny, nz, cells.size(1)}).permute({0, 4, 1, 2, 3});
 }

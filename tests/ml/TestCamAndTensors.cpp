@@ -18,8 +18,10 @@ class TestCamAndTensors : public QObject {
 
     static void peakRows() {
         QTest::addColumn<bool>("peak");
-        QTest::newRow("C5") << false;
-        QTest::newRow("C5 and the stem's peak") << true;
+        QTest::addColumn<bool>("curve");
+        QTest::newRow("C5") << false << false;
+        QTest::newRow("C5 and the stem's peak") << true << false;
+        QTest::newRow("C5, the stem's peak and the curve there") << true << true;
     }
 
 private Q_SLOTS:
@@ -51,14 +53,17 @@ private Q_SLOTS:
             std::equal(back.voxels().begin(), back.voxels().end(), channels[1].voxels().begin()));
     }
 
-    // Each CAM test also runs with the head reading the stem's peak (peak_features "stem"):
-    // the map must explain the logits with the extra channels as it does with C5 alone.
+    // Each CAM test also runs with the head reading the stem's peak (peak_features "stem") and
+    // the curve at the peak (peak_curve): the map must explain the logits with the extra
+    // channels as it does with C5 alone.
     void camExplainsTheLogitDifference_data() { peakRows(); }
     void camExplainsTheLogitDifference() {
         QFETCH(bool, peak);
+        QFETCH(bool, curve);
         ResNet3dOptions options;
         options.width = 8;
         options.peakFeatures = peak ? PeakFeatures::Stem : PeakFeatures::None;
+        options.peakCurve = curve;
         BreastClassifier model(options, HeadKind::WholeBreast);
         // A non-zero head bias, so that the test also covers the bias term.
         {
@@ -86,10 +91,13 @@ private Q_SLOTS:
         // breast_pass "windows" with breast_pool "max": a cell per 32×32×4 window (stride
         // 16×16×2), each the Stage 1 head on that window; the breast logit is the top cell.
         QFETCH(bool, peak);
+        QFETCH(bool, curve);
         auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
         options.peakFeatures = peak ? PeakFeatures::Stem : PeakFeatures::None;
+        options.peakCurve = curve;
         BreastClassifier model(options, HeadKind::Patch);
-        QCOMPARE(model->fc()->weight.size(1), std::int64_t{peak ? 8 * 8 + 8 : 8 * 8});
+        QCOMPARE(model->fc()->weight.size(1),
+                 std::int64_t{8 * 8 + (peak ? 8 : 0) + (curve ? 6 : 0)});
         model->eval();
         const auto input = torch::randn({1, 6, 64, 64, 16});
         torch::Tensor perWindow = torch::empty({3, 3, 7});

@@ -336,6 +336,76 @@ private Q_SLOTS:
                                 patch->features(one).index({0, Slice(64, 72)}).sum(), 1e-4, 1e-5));
     }
 
+    void peakCurveIsTheInputAtTheMostEnhancingVoxel() {
+        // peakCurve: C5's channels as without it, then the input's channels (transformed and
+        // scaled as the backbone reads them) at the voxel of each cell's region where
+        // post1 − pre is highest; the backbone is the same, the head reads C more inputs.
+        ResNet3dOptions paper;
+        paper.peakCurve = true;
+        QCOMPARE(parameterCount(*BreastClassifier(paper, HeadKind::Patch)),
+                 qint64{2658170 + 6 * 2});
+        auto options = bmsc::test::windowedNet({16, 16, 2}, BreastPool::Max);
+        options.input = InputKind::Subtractions;
+        options.inputScaling = InputScaling::Channel;
+        options.peakCurve = true;
+        BreastClassifier model(options, HeadKind::WholeBreast);
+        model->backbone()->setInputScale(torch::tensor({1.0, 2.0, 3.0, 4.0, 5.0, 0.5}));
+        auto plainOptions = options;
+        plainOptions.peakCurve = false;
+        BreastClassifier plain(plainOptions, HeadKind::WholeBreast);
+        copyParameters(*model->backbone(), *plain->backbone());
+        plain->backbone()->setInputScale(model->backbone()->inputScale());
+        model->eval();
+        plain->eval();
+        torch::NoGradGuard noGrad;
+        using torch::indexing::Slice;
+        auto x = torch::rand({1, 6, 48, 64, 8});
+        // The strongest uptake at (30, 50, 4): post1 well above pre there, and a curve of known
+        // values (pre 1, subtractions 5, 4, 3, 2, T2 7).
+        const std::vector<float> voxel{1.0F, 6.0F, 5.0F, 4.0F, 3.0F, 7.0F};
+        for (std::int64_t c = 0; c < 6; ++c) {
+            x.index_put_({0, c, 30, 50, 4}, voxel[static_cast<std::size_t>(c)]);
+        }
+        const auto cells = model->features(x);  // windows 2 × 3 × 3, from (16i, 16j, 2k)
+        QCOMPARE(cells.sizes().vec(), (std::vector<std::int64_t>{1, 64 + 6, 2, 3, 3}));
+        QVERIFY(
+            torch::allclose(cells.index({Slice(), Slice(0, 64)}), plain->features(x), 1e-5, 1e-6));
+        const auto scaled = torch::tensor({1.0F, 5.0F * 2, 4.0F * 3, 3.0F * 4, 2.0F * 5, 3.5F});
+        // Windows holding the voxel: x from 16 (i = 1), y from 32 (j = 2), z from 2 (k = 1) or
+        // 4 (k = 2).
+        for (std::int64_t k : {1, 2}) {
+            const auto got = cells.index({0, Slice(64, 70), 1, 2, k});
+            QVERIFY2(torch::allclose(got, scaled, 1e-5, 1e-6), qPrintable(QString::number(k)));
+        }
+        // A window without it: the curve at its own most enhancing voxel, found by hand.
+        const auto window = x.index({0, Slice(), Slice(0, 32), Slice(0, 32), Slice(0, 4)});
+        const auto uptake = window[1] - window[0];
+        const auto at = uptake.flatten().argmax().item<std::int64_t>();
+        const auto i = at / (32 * 4), j = at / 4 % 32, l = at % 4;
+        const auto v = window.index({Slice(), i, j, l});
+        const auto expected = torch::cat({v.index({Slice(0, 1)}), v.index({Slice(1, 5)}) - v[0],
+                                          v.index({Slice(5, 6)})}) *
+                              model->backbone()->inputScale().flatten();
+        QVERIFY(torch::allclose(cells.index({0, Slice(64, 70), 0, 0, 0}), expected, 1e-5, 1e-6));
+        // A one-pass input (the patch head's path): one curve per C5 position (32 × 32 × 4
+        // voxels); an input of no whole number of them refused.
+        BreastClassifier patch(options, HeadKind::Patch);
+        patch->backbone()->setInputScale(model->backbone()->inputScale());
+        patch->eval();
+        const auto whole =
+            patch->features(x.index({Slice(), Slice(), Slice(0, 32), Slice(32, 64), Slice()}));
+        QCOMPARE(whole.sizes().vec(), (std::vector<std::int64_t>{1, 70, 1, 1, 2}));
+        QVERIFY(torch::allclose(whole.index({0, Slice(64, 70), 0, 0, 1}), scaled, 1e-5, 1e-6));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 patch->features(torch::rand({1, 6, 40, 64, 8})));
+        // The logits read the curve: a head that weighs only the uptake at the peak.
+        const auto one = x.index({Slice(), Slice(), Slice(16, 48), Slice(32, 64), Slice(4, 8)});
+        patch->fc()->weight.zero_();
+        patch->fc()->weight.index_put_({1, 65}, 1.0);
+        const auto logits = patch->forward(one);
+        QVERIFY(torch::allclose(logits[0][1] - patch->fc()->bias[1], scaled[1], 1e-5, 1e-6));
+    }
+
     void maxPoolTakesTheMostMalignantCell() {
         // breastPool Max: the logits of the cell whose malignant − benign logit is largest,
         // with the gradient reaching the network through that cell only.

@@ -114,6 +114,13 @@ struct ResNet3dOptions {
     /// Stage 1 patch saw rather than four of them averaged (TrainingConfig "breast_cells").
     std::array<std::int64_t, 3> cellPool{2, 2, 1};
     PeakFeatures peakFeatures = PeakFeatures::None;
+    /// The head also reads the kinetic curve at each cell's most enhancing voxel (not in the
+    /// paper): the network's input channels (after InputKind and InputScaling) at the voxel of
+    /// the cell's region where post1 − pre is highest — the region of interest a radiologist
+    /// places on the most enhancing part of a lesion. One voxel of a 3 mm cancer carries its
+    /// full uptake where the strided convolutions average it with its surroundings
+    /// (doc/RESULTS.md, run 46). Adds inputChannels × classes head weights.
+    bool peakCurve = false;
 };
 
 /// Windows of `tile` voxels, `stride` apart, laid along one axis of `size` voxels from
@@ -196,6 +203,13 @@ public:
     std::int64_t peakChannels() const {
         return options_.peakFeatures == PeakFeatures::None ? 0 : options_.width;
     }
+    /// ResNet3dOptions::peakCurve: for `input` (N, C, X, Y, Z) cut into regions of `region`
+    /// voxels (which must divide it), the transformed and scaled input at each region's voxel of
+    /// highest post1 − pre: (N, C, X/rx, Y/ry, Z/rz).
+    torch::Tensor curveAtPeak(const torch::Tensor& input,
+                              const std::array<std::int64_t, 3>& region);
+    /// Channels curveAtPeak adds to the head's input (0 without ResNet3dOptions::peakCurve).
+    std::int64_t curveChannels() const { return options_.peakCurve ? options_.inputChannels : 0; }
     const ResNet3dOptions& options() const { return options_; }
 
 private:
@@ -222,7 +236,8 @@ public:
     /// whole-breast head with ResNet3dOptions::breastTile set, one cell per window instead:
     /// (N, 8w, nx, ny, nz), window i's centre at tile/2 + i · stride voxels. With
     /// ResNet3dOptions::peakFeatures, w more channels: the peak map's maximum over each C5
-    /// position's input region (or each window).
+    /// position's input region (or each window); with ResNet3dOptions::peakCurve, then the
+    /// input's curve at the most enhancing voxel of the same region (curveAtPeak).
     torch::Tensor features(const torch::Tensor& x);
     /// A windowed model's cells on another lattice: windows `windowStride` apart (a denser
     /// lattice for class activation maps; the logits are the model's own lattice's).
