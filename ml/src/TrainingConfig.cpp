@@ -234,7 +234,7 @@ const std::vector<std::string>& modeNames() {
 }
 
 const std::vector<std::string>& TrainingConfig::presetNames() {
-    static const std::vector<std::string> names{"paper", "demo", "demo-v1", "demo-v2"};
+    static const std::vector<std::string> names{"paper", "demo", "demo-v1", "demo-v2", "demo-v3"};
     return names;
 }
 
@@ -244,7 +244,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
     if (name == "paper") {
         return c;
     }
-    if (name == "demo" || name == "demo-v1" || name == "demo-v2") {
+    if (name == "demo" || name == "demo-v1" || name == "demo-v2" || name == "demo-v3") {
         c.preset = name;
         // demo-v1 first, the base of both: breasts of 64 × 64 × 16
         // (io::PreprocessOptions::demo(): 2.5 mm in-plane at 320 mm field of view), lesion patches
@@ -320,6 +320,12 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // only what C5 averages (run 43: the lesion scores followed the lesion's size). Six
         // cohorts, two tools: above demo-v2 on five; on average +0.023 by fold mean, +0.012 pooled.
         c.network.peakFeatures = PeakFeatures::Stem;
+        if (name == "demo-v3") {
+            return c;  // the demo preset of runs 44–45
+        }
+        // Run 46 (doc/RESULTS.md): the head also reads the kinetic curve and T2 at each window's
+        // most enhancing voxel (peak_curve), where a cancer of 3–5 mm keeps its full uptake.
+        c.network.peakCurve = true;
         return c;
     }
     std::string known;

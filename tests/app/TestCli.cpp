@@ -123,14 +123,20 @@ private Q_SLOTS:
         const QString missing = dir.filePath("no-cohort");
         const QString config = dir.filePath("c2.json");
         std::ofstream(config.toStdString()) << R"({"preset": "demo-v2", "peak_features": "c2"})";
+        const QString curveOnly = dir.filePath("curve-only.json");
+        std::ofstream(curveOnly.toStdString()) << R"({"preset": "demo-v2", "peak_curve": true})";
         struct Row {
             QStringList args;
             const char* line;
         };
         const Row rows[] = {
-            {{"--preset", "demo"}, "(demo preset, width 16, head reads the stem's peak, "},
+            {{"--preset", "demo"},
+             "(demo preset, width 16, head reads the stem's peak and the curve there, "},
+            {{"--preset", "demo-v3"}, "(demo-v3 preset, width 16, head reads the stem's peak, "},
             {{"--preset", "demo-v2"}, "(demo-v2 preset, width 16, breasts "},
             {{"--config", config}, "(demo-v2 preset, width 16, head reads C2's peak, "},
+            {{"--config", curveOnly},
+             "(demo-v2 preset, width 16, head reads the curve at the peak, "},
         };
         for (const Row& row : rows) {
             auto r = runCli(

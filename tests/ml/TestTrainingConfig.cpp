@@ -272,6 +272,21 @@ private Q_SLOTS:
         QVERIFY(TrainingConfig::fromRecord(noPeak, "x").network.peakFeatures == PeakFeatures::None);
         e = errorOf({{"peak_features", "c3"}});
         QVERIFY2(e.contains("peak_features") && e.contains("none, stem or c2"), qPrintable(e));
+        // The curve at the peak: the demo preset's since run 46, off in the others and in old
+        // records, kept through a round trip, a clear error for a wrong type.
+        const auto curve =
+            TrainingConfig::fromJson({{"preset", "demo-v3"}, {"peak_curve", true}}, "x");
+        QVERIFY(curve.network.peakCurve);
+        for (const auto& name : TrainingConfig::presetNames()) {
+            QCOMPARE(TrainingConfig::fromPreset(name).network.peakCurve, name == "demo");
+        }
+        QCOMPARE(TrainingConfig::fromJson(curve.toJson(), "x").toJson().dump(),
+                 curve.toJson().dump());
+        auto noCurve = curve.toJson();
+        noCurve.erase("peak_curve");
+        QVERIFY(!TrainingConfig::fromRecord(noCurve, "x").network.peakCurve);
+        e = errorOf({{"peak_curve", "yes"}});
+        QVERIFY2(e.contains("peak_curve"), qPrintable(e));
         // Lesion patches at the breast's edge: padded (the default, as the authors) or shifted.
         const auto shifted =
             TrainingConfig::fromJson({{"preset", "demo"}, {"patch_border", "shift"}}, "x");
@@ -397,10 +412,11 @@ private Q_SLOTS:
         QCOMPARE(e3.ensemble, 3);
     }
 
-    void demoPresetIsRun44AndDemoV2Run31() {
+    void demoPresetIsRun46AndDemoV2Run31() {
         // demo-v2 is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
-        // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key; demo
-        // is run 44's, demo-v2 with the head reading the stem's peak.
+        // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key;
+        // demo-v3 is run 44's, demo-v2 with the head reading the stem's peak; demo is run 46's,
+        // demo-v3 with the head also reading the curve at the peak.
         const std::filesystem::path folder =
             std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
         const auto same = [](const TrainingConfig& a, const TrainingConfig& b) {
@@ -416,10 +432,17 @@ private Q_SLOTS:
         const auto run32 = TrainingConfig::load(folder / "run32-naive-native-grid-window-mil.json");
         QVERIFY(same(TrainingConfig::fromPreset("demo-v2"), run31));
         QVERIFY(same(TrainingConfig::fromPreset("demo-v2", TrainingMode::Naive), run32));
-        QVERIFY(same(curriculum, TrainingConfig::load(folder / "run44-curriculum-peak-stem.json")));
-        QVERIFY(same(naive, TrainingConfig::load(folder / "run44-naive-peak-stem.json")));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v3"),
+                     TrainingConfig::load(folder / "run44-curriculum-peak-stem.json")));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v3", TrainingMode::Naive),
+                     TrainingConfig::load(folder / "run44-naive-peak-stem.json")));
+        QVERIFY(
+            same(curriculum, TrainingConfig::load(folder / "run46-curriculum-peak-curve.json")));
+        QVERIFY(same(naive, TrainingConfig::load(folder / "run46-naive-peak-curve.json")));
         QVERIFY(curriculum.network.peakFeatures == PeakFeatures::Stem);
         QVERIFY(naive.network.peakFeatures == PeakFeatures::Stem);
+        QVERIFY(curriculum.network.peakCurve && naive.network.peakCurve);
+        QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v3")));
         QVERIFY(!same(curriculum, run31));
         QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v1")));
         QCOMPARE(curriculum.preset, std::string("demo"));
@@ -435,7 +458,7 @@ private Q_SLOTS:
         // The preset's recorded config reads back as itself.
         QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
         QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
-        QVERIFY(errorOf({{"preset", "demo-v3"}}).contains("demo, demo-v1, demo-v2"));
+        QVERIFY(errorOf({{"preset", "demo-v4"}}).contains("demo, demo-v1, demo-v2, demo-v3"));
     }
 
     void cosineScheduleFallsFromTheStageRate() {
