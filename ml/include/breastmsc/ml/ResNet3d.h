@@ -117,9 +117,9 @@ struct ResNet3dOptions {
     /// The head also reads the kinetic curve at each cell's most enhancing voxel (not in the
     /// paper): the network's input channels (after InputKind and InputScaling) at the voxel of
     /// the cell's region where post1 − pre is highest — the region of interest a radiologist
-    /// places on the most enhancing part of a lesion. One voxel of a 3 mm cancer carries its
-    /// full uptake where the strided convolutions average it with its surroundings
-    /// (doc/RESULTS.md, run 46). Adds inputChannels × classes head weights.
+    /// places on the most enhancing part of a lesion. Meant for small cancers, whose uptake the
+    /// stem's kernel and the strided convolutions average with their surroundings; run 46
+    /// (doc/RESULTS.md) measures it. Adds inputChannels × classes head weights.
     bool peakCurve = false;
 };
 
