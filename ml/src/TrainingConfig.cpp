@@ -244,7 +244,9 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
     if (name == "paper") {
         return c;
     }
-    if (name == "demo" || name == "demo-v1" || name == "demo-v2" || name == "demo-v3") {
+    // Every other name presetNames() holds is a demo preset.
+    const auto& names = presetNames();
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
         c.preset = name;
         // demo-v1 first, the base of both: breasts of 64 × 64 × 16
         // (io::PreprocessOptions::demo(): 2.5 mm in-plane at 320 mm field of view), lesion patches
@@ -323,13 +325,14 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         if (name == "demo-v3") {
             return c;  // the demo preset of runs 44–45
         }
-        // Run 46 (doc/RESULTS.md): the head also reads the kinetic curve and T2 at each window's
-        // most enhancing voxel (peak_curve), where a cancer of 3–5 mm keeps its full uptake.
+        // Run 46 (doc/RESULTS-run-46.md): the head also reads the kinetic curve and T2 at each
+        // window's most enhancing voxel (peak_curve), where a cancer of 3–5 mm keeps its full
+        // uptake.
         c.network.peakCurve = true;
         return c;
     }
     std::string known;
-    for (const auto& n : presetNames()) {
+    for (const auto& n : names) {
         known += (known.empty() ? "" : ", ") + n;
     }
     throw IoError(ErrorCode::InvalidArgument, {},

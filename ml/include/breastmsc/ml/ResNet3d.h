@@ -119,7 +119,7 @@ struct ResNet3dOptions {
     /// the cell's region where post1 − pre is highest — the region of interest a radiologist
     /// places on the most enhancing part of a lesion. Meant for small cancers, whose uptake the
     /// stem's kernel and the strided convolutions average with their surroundings; run 46
-    /// (doc/RESULTS.md) measures it. Adds inputChannels × classes head weights.
+    /// (doc/RESULTS-run-46.md) measures it. Adds inputChannels × classes head weights.
     bool peakCurve = false;
 };
 
