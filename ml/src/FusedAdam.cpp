@@ -6,10 +6,27 @@
 #include <cmath>
 #include <cstdint>
 #include <memory>
+#include <sstream>
+#include <string>
+#include <type_traits>
 
 namespace bmsc::ml {
 
 namespace {
+
+/// The key under which torch::optim::Adam keeps a parameter's state: the TensorImpl pointer
+/// printed as text in LibTorch 1.x, the pointer itself in 2.x.
+template <typename StateMap>
+typename StateMap::key_type stateKey(const StateMap&, const torch::Tensor& p) {
+    using Key = typename StateMap::key_type;
+    if constexpr (std::is_same_v<Key, std::string>) {
+        std::ostringstream text;  // as c10::guts::to_string prints a pointer
+        text << p.unsafeGetTensorImpl();
+        return text.str();
+    } else {
+        return static_cast<Key>(p.unsafeGetTensorImpl());
+    }
+}
 
 bool fusable(const torch::Tensor& t) {
     return t.defined() && t.is_cpu() && t.layout() == torch::kStrided &&
@@ -80,7 +97,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
                 continue;
             }
             // Adam's own key and lazily created state (torch/csrc/api/src/optim/adam.cpp).
-            const auto key = c10::guts::to_string(p.unsafeGetTensorImpl());
+            const auto key = stateKey(state_, p);
             auto found = state_.find(key);
             if (found == state_.end()) {
                 auto fresh = std::make_unique<torch::optim::AdamParamState>();

@@ -1,5 +1,7 @@
 #include "breastmsc/ml/Memory.h"
 
+#include "TorchCompat.h"
+
 #include <c10/core/Allocator.h>
 #include <c10/core/CPUAllocator.h>
 #include <c10/core/impl/alloc_cpu.h>
@@ -207,7 +209,11 @@ void deleteAny(void* block) {
 
 class CachingCpuAllocator final : public c10::Allocator {
 public:
+#if BMSC_TORCH_AT_LEAST(2, 3)
+    c10::DataPtr allocate(std::size_t bytes) override {
+#else
     c10::DataPtr allocate(std::size_t bytes) const override {
+#endif
         if (bytes >= kCpuBlockCacheMinBytes) {
             void* block = cache().allocate(bytes);
             return {block, block, &deleteCached, c10::Device(c10::DeviceType::CPU)};
@@ -217,7 +223,16 @@ public:
     }
 
     /// raw_allocate/raw_deallocate (oneDNN's buffers) pass every pointer through one deleter.
-    c10::DeleterFnPtr raw_deleter() const override { return &deleteAny; }
+    c10::DeleterFnPtr raw_deleter() const override {
+        return &deleteAny;
+    }
+
+#if BMSC_TORCH_AT_LEAST(2, 3)
+    // Pure virtual since 2.3 (Allocator::clone); both blocks are plain host memory.
+    void copy_data(void* dest, const void* src, std::size_t count) const override {
+        default_copy_data(dest, src, count);
+    }
+#endif
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "breastmsc/ml/ResNet3d.h"
 
+#include "TorchCompat.h"
+
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>
 #include <torch/nn/init.h>
@@ -7,7 +9,6 @@
 
 #include <ATen/Context.h>
 #include <ATen/TensorIndexing.h>
-#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -48,8 +49,7 @@ void initialise(nn::Module& module, double slope) {
 bool slabPays(const torch::Tensor& x, const torch::Tensor& weight, at::IntArrayRef stride,
               at::IntArrayRef padding) {
     if (x.dim() != 5 || weight.dim() != 5 || !x.is_cpu() || x.scalar_type() != torch::kFloat ||
-        weight.scalar_type() != torch::kFloat || at::autocast::is_cpu_enabled() ||
-        !at::hasMKLDNN()) {
+        weight.scalar_type() != torch::kFloat || compat::cpuAutocastEnabled() || !at::hasMKLDNN()) {
         return false;
     }
     const std::int64_t depth = x.size(4), kz = weight.size(4);
@@ -150,21 +150,22 @@ private:
 
 torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
     const auto& o = c->options;
-    if (o.groups() != 1 || !c10::holds_alternative<torch::ExpandingArray<3>>(o.padding())) {
+    if (o.groups() != 1 || !compat::holdsAlternative<torch::ExpandingArray<3>>(o.padding())) {
         return c->forward(x);
     }
     if (!o.bias() && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
         (*o.dilation())[2] == 1 &&
-        slabPays(x, c->weight, *o.stride(), *c10::get<torch::ExpandingArray<3>>(o.padding()))) {
+        slabPays(x, c->weight, *o.stride(),
+                 *compat::getAlternative<torch::ExpandingArray<3>>(o.padding()))) {
         return convolveSlab(x, c->weight, *o.stride(),
-                            *c10::get<torch::ExpandingArray<3>>(o.padding()));
+                            *compat::getAlternative<torch::ExpandingArray<3>>(o.padding()));
     }
     // Kernel taps that read only zero padding for every output (the outer taps of a 3-tap axis
     // over a map one voxel long, as on C5 of a 32×32×4 demo patch; the first tap of a stride-2
     // axis over two voxels, as c5.0.conv1 there) add nothing: convolve with the taps that read
     // data, the padding reduced to match (the same outputs; the cut taps' gradient is zero).
     auto weight = c->weight;
-    auto padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
+    auto padding = *compat::getAlternative<torch::ExpandingArray<3>>(o.padding());
     std::vector<std::int64_t> first(3, 0), taps(weight.sizes().begin() + 2, weight.sizes().end());
     bool narrowed = false;
     for (int d = 0; d < 3; ++d) {
@@ -199,7 +200,7 @@ torch::Tensor convolve(torch::nn::Conv3d c, const torch::Tensor& x) {
     // keep the dispatcher (autocast knows conv3d, not mkldnn_convolution), and so does training
     // (batches of 4 mostly reach oneDNN anyway; the direct path measured no faster there).
     const bool oneDnn = at::hasMKLDNN() && x.is_cpu() && x.scalar_type() == torch::kFloat &&
-                        weight.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled() &&
+                        weight.scalar_type() == torch::kFloat && !compat::cpuAutocastEnabled() &&
                         !torch::GradMode::is_enabled();
     if (oneDnn) {
         return at::mkldnn_convolution(x.contiguous(), weight.contiguous(), bias, padding,
@@ -294,13 +295,13 @@ torch::Tensor convolveStem(torch::nn::Conv3d c, const torch::Tensor& x) {
     const bool correlate =
         torch::GradMode::is_enabled() && c->weight.requires_grad() && !x.requires_grad() &&
         x.is_cpu() && x.scalar_type() == torch::kFloat &&
-        c->weight.scalar_type() == torch::kFloat && !at::autocast::is_cpu_enabled() && !o.bias() &&
+        c->weight.scalar_type() == torch::kFloat && !compat::cpuAutocastEnabled() && !o.bias() &&
         o.groups() == 1 && (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 &&
-        (*o.dilation())[2] == 1 && c10::holds_alternative<torch::ExpandingArray<3>>(o.padding());
+        (*o.dilation())[2] == 1 && compat::holdsAlternative<torch::ExpandingArray<3>>(o.padding());
     if (!correlate) {
         return convolve(c, x);
     }
-    const auto& padding = *c10::get<torch::ExpandingArray<3>>(o.padding());
+    const auto& padding = *compat::getAlternative<torch::ExpandingArray<3>>(o.padding());
     const auto& stride = *o.stride();
     return StemConvolution::apply(x, c->weight,
                                   std::vector<std::int64_t>(stride.begin(), stride.end()),

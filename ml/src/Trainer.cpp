@@ -1,5 +1,6 @@
 #include "breastmsc/ml/Trainer.h"
 
+#include "TorchCompat.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/BatchLoader.h"
 #include "breastmsc/ml/Checkpoint.h"
@@ -7,7 +8,6 @@
 #include "breastmsc/ml/Metrics.h"
 #include "breastmsc/ml/WindowMining.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -113,9 +113,9 @@ bool better(SelectionMetric metric, double auroc, double loss, double bestAuroc,
 
 CpuAutocast::CpuAutocast(bool enabled) : enabled_(enabled) {
     if (enabled_) {
-        previous_ = at::autocast::is_cpu_enabled();
-        at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-        at::autocast::set_cpu_enabled(true);
+        previous_ = compat::cpuAutocastEnabled();
+        compat::setCpuAutocastDtype(at::kBFloat16);
+        compat::setCpuAutocast(true);
         at::autocast::increment_nesting();
     }
 }
@@ -125,7 +125,7 @@ CpuAutocast::~CpuAutocast() {
         if (at::autocast::decrement_nesting() == 0) {
             at::autocast::clear_cache();
         }
-        at::autocast::set_cpu_enabled(previous_);
+        compat::setCpuAutocast(previous_);
     }
 }
 

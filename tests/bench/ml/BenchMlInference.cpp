@@ -1,5 +1,5 @@
 // bench_ml_inference [--threads N] [--repeats N] [--quick] [--python PATH] [--keep]
-//                    [--no-block-cache] [--python-retains]
+//                    [--no-block-cache] [--python-retains] [--device cpu|cuda|cuda:N]
 // Inference of one breast with the paper preset network (6 channels, width 18, whole-breast
 // head) on 256×256×32, batch 1: LibTorch fp32 and bf16 autocast (as the product runs it) next
 // to the same network with the same weights and input in Python PyTorch eager (Debian's
@@ -7,12 +7,17 @@
 // ratio, the logit agreement, GFLOP/s against the CPU's peak and a layer-by-layer breakdown.
 // A program that prints figures next to the goals; not a test. Exit status 3 when the
 // C++ and Python fp32 logits disagree (then it is not the same network), else 0.
+// With --device cuda: the same network on the GPU, C++ next to Python PyTorch on the same GPU
+// (forward passes, batch 1 and 2, and training steps of batch 4), and the GPU's logits
+// against the CPU's for the same weights and input (BenchMlInferenceDevice.cpp).
 
 #include "BenchMlSupport.h"
 #include "NetworkProfile.h"
 
+#include "breastmsc/io/Error.h"
 #include "breastmsc/ml/ResNet3d.h"
 #include "breastmsc/ml/Trainer.h"
+#include "breastmsc/ml/TrainingRun.h"
 
 #include <torch/torch.h>
 
@@ -34,7 +39,10 @@ const char* kUsage =
     "  --quick: a 64x64x8 input and 1 repeat (a smoke run).\n"
     "  --no-block-cache: C++ with LibTorch's default CPU allocator (without it, large blocks\n"
     "    come from ml's block cache, as in breastmsc-cli: ml::installCpuBlockCache).\n"
-    "  --python-retains: Python with glibc settings that keep freed blocks (GLIBC_TUNABLES).\n";
+    "  --python-retains: Python with glibc settings that keep freed blocks (GLIBC_TUNABLES).\n"
+    "  --device cuda[:N]: on a GPU instead, next to Python PyTorch on the same GPU (fp32,\n"
+    "    batch 1 and 2, training steps of batch 4); --device cpu runs that comparison on the "
+    "CPU.\n";
 
 struct Timed {
     std::vector<double> seconds;
@@ -86,7 +94,15 @@ void row(const char* name, double medianMs, double minMs, double flops, const be
 }  // namespace
 
 int main(int argc, char** argv) {
-    const auto options = bench::parseOptions(argc, argv, kUsage);
+    const auto options = bench::parseOptions(argc, argv, kUsage, false, true);
+    if (!options.device.empty()) {
+        try {
+            return bench::inferenceOnDevice(options, ml::parseDevice(options.device));
+        } catch (const io::IoError& e) {
+            std::fprintf(stderr, "bench_ml_inference: %s\n", e.what());
+            return 2;
+        }
+    }
     bench::printHeader("bench_ml_inference: one breast through the paper network", options);
     const std::array<std::int64_t, 3> xyz = options.quick
                                                 ? std::array<std::int64_t, 3>{64, 64, 8}

@@ -19,7 +19,8 @@
 namespace bmsc::bench {
 namespace fs = std::filesystem;
 
-BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool caseOptions) {
+BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool caseOptions,
+                          bool deviceOption) {
     BenchOptions o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -40,6 +41,8 @@ BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool 
             o.only = value();
         } else if (caseOptions && a == "--profile") {
             o.profile = true;
+        } else if (deviceOption && a == "--device") {
+            o.device = value();
         } else if (a == "--quick") {
             o.quick = true;
         } else if (a == "--python") {

@@ -33,14 +33,18 @@ struct BenchOptions {
     /// --python-retains: the Python reference runs with glibc settings that keep freed blocks
     /// (GLIBC_TUNABLES), to see what is left of a ratio once both sides reuse their blocks.
     bool pythonRetainsMemory = false;
+    /// --device cpu|cuda|cuda:N (programs that take it: bench_ml_inference): the comparison
+    /// on that device; empty without the option.
+    std::string device;
 };
 
 /// Parses --threads N, --repeats N, --quick, --python PATH, --keep, --no-block-cache,
-/// --python-retains, --help (prints `usage` and exits) and, where `caseOptions`, --rounds N,
-/// --only TEXT and --profile. Sets LibTorch's intra-op and inter-op threads (must run before any
-/// torch work) and, unless --no-block-cache, installs ml's CPU block cache as the CLI does.
-BenchOptions parseOptions(int argc, char** argv, const std::string& usage,
-                          bool caseOptions = false);
+/// --python-retains, --help (prints `usage` and exits), where `deviceOption` --device NAME and,
+/// where `caseOptions`, --rounds N, --only TEXT and --profile. Sets LibTorch's intra-op and
+/// inter-op threads (must run before any torch work) and, unless --no-block-cache, installs ml's
+/// CPU block cache as the CLI does.
+BenchOptions parseOptions(int argc, char** argv, const std::string& usage, bool caseOptions = false,
+                          bool deviceOption = false);
 
 double seconds(Clock::time_point since);
 /// CPU time of the whole process (all threads) so far, in seconds.
@@ -105,5 +109,8 @@ CpuPeak cpuPeak(int cores);
 
 /// Prints the header every ML benchmark shares: machine, threads, load, LibTorch.
 void printHeader(const std::string& title, const BenchOptions& options);
+
+/// bench_ml_inference --device cuda (BenchMlInferenceDevice.cpp): returns the exit status.
+int inferenceOnDevice(const BenchOptions& options, const torch::Device& device);
 
 }  // namespace bmsc::bench

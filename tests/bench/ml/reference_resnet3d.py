@@ -131,17 +131,44 @@ def load_weights(model, folder):
     return len(state)
 
 
+def synchronize(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
 def time_forward(model, x, warmup, repeats, bf16):
     times = []
     logits = None
-    with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+    with torch.no_grad(), torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
         for i in range(warmup + repeats):
+            synchronize(x.device)
             t0 = time.perf_counter()
             logits = model(x)
+            synchronize(x.device)
             dt = time.perf_counter() - t0
             if i >= warmup:
                 times.append(dt)
-    return times, logits.float()
+    return times, logits.float().cpu()
+
+
+def time_training_steps(model, x, y, warmup, repeats):
+    """Forward, cross-entropy, backward, Adam (PyTorch's default implementation for the device),
+    gradients set to none between steps: what the C++ benchmark times on the same device."""
+    model.train()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-5)
+    times = []
+    for i in range(warmup + repeats):
+        synchronize(x.device)
+        t0 = time.perf_counter()
+        optimizer.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+        synchronize(x.device)
+        dt = time.perf_counter() - t0
+        if i >= warmup:
+            times.append(dt)
+    model.eval()
+    return times
 
 
 def command_infer(a):
@@ -149,14 +176,20 @@ def command_infer(a):
     model = BreastClassifier(a.channels, a.width, whole_breast=True)
     tensors = load_weights(model, a.weights)
     model.eval()
-    x = torch.from_numpy(np.load(a.input))
+    device = torch.device(a.device)
+    model.to(device)
+    x = torch.from_numpy(np.load(a.input)).to(device)
     result = {
         "torch": torch.__version__,
+        "device": str(device),
         "threads": torch.get_num_threads(),
         "interop_threads": torch.get_num_interop_threads(),
         "tensors_loaded": tensors,
         "parameters": sum(p.numel() for p in model.parameters()),
     }
+    if device.type == "cuda":
+        result["cudnn_allow_tf32"] = str(torch.backends.cudnn.allow_tf32)
+        result["matmul_tf32"] = str(torch.backends.cuda.matmul.allow_tf32)
     times, logits = time_forward(model, x, a.warmup, a.repeats, False)
     result["fp32_ms"] = [1e3 * t for t in times]
     result["fp32_median_ms"] = median_ms(times)
@@ -168,6 +201,15 @@ def command_infer(a):
         result["logits_bf16"] = logits.flatten().tolist()
     except Exception as e:  # noqa: BLE001 - report why bf16 is unavailable
         result["bf16_error"] = str(e)
+    if a.pair:
+        times, _ = time_forward(model, torch.cat([x, torch.randn_like(x)]), a.warmup, a.repeats,
+                                False)
+        result["pair_median_ms"] = median_ms(times)
+    if a.train_steps > 0:
+        batch = torch.randn((4,) + tuple(x.shape[1:]), device=device)
+        labels = torch.tensor([0, 1, 1, 0], device=device)
+        times = time_training_steps(model, batch, labels, a.warmup, a.train_steps)
+        result["train_median_ms"] = median_ms(times)
     pathlib.Path(a.out).write_text(json.dumps(result))
 
 
@@ -283,6 +325,10 @@ def main():
     i.add_argument("--threads", type=int, default=2)
     i.add_argument("--warmup", type=int, default=2)
     i.add_argument("--repeats", type=int, default=5)
+    i.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N")
+    i.add_argument("--pair", action="store_true", help="also time a batch of 2 (both breasts)")
+    i.add_argument("--train-steps", type=int, default=0,
+                   help="also time this many training steps of batch 4 (after warm-up steps)")
     i.add_argument("--out", required=True)
     g = sub.add_parser("augment")
     g.add_argument("--input", required=True, help=".npy (C, X, Y, Z) float32")
