@@ -20,6 +20,10 @@ Rules (uptake = post1 - pre):
   rel20        uptake / max(pre, 0.2): relative enhancement
   cut6         the uptake with the crop's last 6 rows (posterior, y) left out
   cut10        ... the last 10 rows
+  wall20       per column (x, z), the run of enhancing voxels (uptake > 0.2 x the breast's
+               highest) that starts at the crop's last row left out: what enhances behind the
+               breast and reaches back to the thorax, not a lesion in front of it
+  wall30       ... enhancing above 0.3 x the highest
 """
 import json
 import os
@@ -41,6 +45,17 @@ def without_posterior_rows(uptake, rows):
     return kept
 
 
+def without_posterior_runs(uptake, fraction):
+    enhancing = uptake > fraction * uptake.max()
+    # True where the voxel and every voxel behind it (larger y) in its column enhance.
+    attached = np.flip(np.cumprod(np.flip(enhancing, axis=1), axis=1), axis=1).astype(bool)
+    if attached.all():
+        return uptake
+    kept = uptake.copy()
+    kept[attached] = -np.inf
+    return kept
+
+
 RULES = {
     "raw": lambda v, u: u,
     "mean331": lambda v, u: ndimage.uniform_filter(u, size=(3, 3, 1), mode="constant"),
@@ -50,6 +65,8 @@ RULES = {
     "rel20": lambda v, u: u / np.maximum(v[0], 0.2),
     "cut6": lambda v, u: without_posterior_rows(u, 6),
     "cut10": lambda v, u: without_posterior_rows(u, 10),
+    "wall20": lambda v, u: without_posterior_runs(u, 0.2),
+    "wall30": lambda v, u: without_posterior_runs(u, 0.3),
 }
 
 

@@ -43,6 +43,20 @@ class PeakRules(unittest.TestCase):
         # neighbourhood is the blob).
         self.assertEqual(peak_rules.peak_voxel(v, peak_rules.RULES["min331"]), (10, 6, 2))
 
+    def test_wall_leaves_out_what_reaches_the_last_row(self):
+        v = breast()
+        wall = peak_rules.RULES["wall20"]
+        # The last row's 4.0 is left out (a run of one), so the spike inside the breast wins.
+        self.assertEqual(peak_rules.peak_voxel(v, wall), (2, 3, 1))
+        # A brighter voxel joined to it from the front belongs to the same run: left out too.
+        v[1:5, 8, 14, 0] = 0.5 + 3.8
+        self.assertEqual(peak_rules.peak_voxel(v, wall), (2, 3, 1))
+        # A lesion three rows from the end with background behind it is kept (cut6 loses it).
+        v[1:5, 5, 12, 1] = 0.5 + 3.5
+        self.assertEqual(peak_rules.peak_voxel(v, wall), (5, 12, 1))
+        self.assertEqual(peak_rules.peak_voxel(v, peak_rules.RULES["cut6"]), (2, 3, 1))
+        self.assertEqual(peak_rules.peak_voxel(v, peak_rules.RULES["raw"]), (8, 15, 0))
+
     def test_curve_is_pre_the_subtractions_and_t2(self):
         v = breast()
         curve = peak_rules.curve_at(v, (10, 6, 2))
