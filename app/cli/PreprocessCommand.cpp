@@ -34,6 +34,7 @@ patient id is the study folder's name.)";
 struct Args {
     std::string source, out, grid, t2, dynamic;
     std::int64_t cropRows = -1;
+    double posteriorWall = 0.0;
     bool demo = false, noNormalise = false, keepGoing = false, quiet = false, verbose = false;
 };
 
@@ -66,6 +67,7 @@ PreprocessOptions optionsFrom(const Args& args) {
         o.cropRows = args.cropRows;
     }
     o.normalise = !args.noNormalise;
+    o.posteriorWallFraction = args.posteriorWall;
     return o;
 }
 
@@ -228,6 +230,10 @@ void addPreprocessCommand(CLI::App& app) {
                     "Rows kept along anterior-posterior (default 256, or half of --grid's y)");
     cmd->add_flag("--demo", args->demo, "Small preset: grid 128x128x16, 64 rows (laptops, CI)");
     cmd->add_flag("--no-normalise", args->noNormalise, "Keep raw intensities");
+    cmd->add_option("--posterior-wall", args->posteriorWall,
+                    "Clear what enhances above this fraction of a breast's highest uptake in one "
+                    "run from the crop's last row (the thorax behind it); 0 = off")
+        ->capture_default_str();
     cmd->add_flag("--keep-going", args->keepGoing,
                   "Cohorts: skip patients that fail (exit status 1 at the end)");
     cmd->add_option("--t2-series", args->t2, "DICOM: T2 series (SeriesInstanceUID or number)");

@@ -66,6 +66,9 @@ std::string optionsText(const io::PreprocessOptions& o) {
       << " skin " << o.skinMarginMm << " chest " << o.chestWallMarginMm << " heart "
       << o.heartMarginMm << ' ' << o.heartMinVolumeMl << " pct " << o.normalisationPercentile
       << " norm " << o.normalise << " format 1";
+    if (o.posteriorWallFraction > 0) {  // only then: earlier caches keep their hash
+        s << " wall " << o.posteriorWallFraction;
+    }
     return s.str();
 }
 

@@ -354,6 +354,7 @@ json TrainingConfig::toJson() const {
         {"mode", std::string(modeName(mode))},
         {"grid", {grid[0], grid[1], grid[2]}},
         {"crop_rows", preprocess.cropRows},
+        {"posterior_wall", preprocess.posteriorWallFraction},
         {"width", network.width},
         {"blocks", {network.blocks[0], network.blocks[1], network.blocks[2], network.blocks[3]}},
         {"norm", nameOf(kNorms, network.norm)},
@@ -464,6 +465,7 @@ TrainingConfig TrainingConfig::fromJson(const json& j, const std::filesystem::pa
          {"mode", intoChoice(c.mode, kModes, "mode", source)},
          {"grid", intoTriple(grid)},
          {"crop_rows", into(c.preprocess.cropRows)},
+         {"posterior_wall", into(c.preprocess.posteriorWallFraction)},
          {"width", into(c.network.width)},
          {"blocks",
           [&blocks](const json& v) {
@@ -622,6 +624,9 @@ void TrainingConfig::validate(const std::filesystem::path& source) const {
     require(g[0] % 2 == 0, "'grid' x must be even (two breasts)");
     require(preprocess.cropRows > 0 && preprocess.cropRows <= g[1],
             "'crop_rows' must be between 1 and the grid's y size");
+    require(preprocess.posteriorWallFraction >= 0 && preprocess.posteriorWallFraction < 1,
+            "'posterior_wall' must be in [0, 1): 0 keeps the breasts as cut, f clears what "
+            "enhances above f x the breast's highest in one run from the crop's last row");
     // The whole-breast head pools (2,2,1) after strides (32, 32, 4): the breast needs at least
     // 64 × 64 in-plane and 4 slices, in multiples of the strides.
     const std::int64_t bx = g[0] / 2, by = preprocess.cropRows, bz = g[2];

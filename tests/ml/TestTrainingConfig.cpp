@@ -287,6 +287,15 @@ private Q_SLOTS:
         QVERIFY(!TrainingConfig::fromRecord(noCurve, "x").network.peakCurve);
         e = errorOf({{"peak_curve", "yes"}});
         QVERIFY2(e.contains("peak_curve"), qPrintable(e));
+        // The enhancing wall behind the breast cleared in preprocessing: off unless asked for.
+        QCOMPARE(TrainingConfig::fromPreset("demo").preprocess.posteriorWallFraction, 0.0);
+        const auto wall =
+            TrainingConfig::fromJson({{"preset", "demo"}, {"posterior_wall", 0.3}}, "x");
+        QCOMPARE(wall.preprocess.posteriorWallFraction, 0.3);
+        QCOMPARE(TrainingConfig::fromRecord(wall.toJson(), "x").preprocess.posteriorWallFraction,
+                 0.3);
+        e = errorOf({{"posterior_wall", 1.5}});
+        QVERIFY2(e.contains("posterior_wall"), qPrintable(e));
         // Lesion patches at the breast's edge: padded (the default, as the authors) or shifted.
         const auto shifted =
             TrainingConfig::fromJson({{"preset", "demo"}, {"patch_border", "shift"}}, "x");

@@ -42,6 +42,9 @@ void checkOptions(const PreprocessOptions& o, const std::string& name) {
         !(o.heartMinVolumeMl >= 0.0)) {
         bad("margins and volumes must not be negative");
     }
+    if (!(o.posteriorWallFraction >= 0.0 && o.posteriorWallFraction < 1.0)) {
+        bad("the posterior wall fraction must be in [0, 1)");
+    }
 }
 
 void checkStudy(const Study& study, const std::string& name) {
@@ -170,11 +173,58 @@ PreprocessResult preprocess(const Study& study, const PreprocessOptions& options
             breast.channels[c] = std::move(out);
         }
     }
+    if (options.posteriorWallFraction > 0) {
+        for (BreastImage& breast : result.breasts) {
+            const auto cleared = clearPosteriorWall(breast, options.posteriorWallFraction);
+            result.report.push_back(
+                std::string(breast.side == Side::Left ? "left" : "right") +
+                " breast: " + std::to_string(cleared) +
+                " voxels of the enhancing wall behind it cleared (uptake above " +
+                std::to_string(options.posteriorWallFraction) +
+                " of the breast's highest, joined to the crop's last row)");
+        }
+    }
     result.report.push_back(
         "split at x = " + std::to_string(t.splitXmm()) +
         " mm (grid centre); body midline at x = " + std::to_string(t.placement.midlineXmm) + " mm");
     report(1.0, "done");
     return result;
+}
+
+std::int64_t clearPosteriorWall(BreastImage& breast, double fraction) {
+    if (!(fraction > 0)) {
+        return 0;
+    }
+    const Volume& pre = breast.channel(Channel::Pre);
+    const Volume& post1 = breast.channel(Channel::Post1);
+    const auto& n = breast.geometry.size;
+    float highest = 0;
+    for (std::int64_t k = 0; k < n[2]; ++k) {
+        for (std::int64_t j = 0; j < n[1]; ++j) {
+            for (std::int64_t i = 0; i < n[0]; ++i) {
+                highest = std::max(highest, post1.at(i, j, k) - pre.at(i, j, k));
+            }
+        }
+    }
+    if (!(highest > 0)) {
+        return 0;
+    }
+    const auto threshold = static_cast<float>(fraction * highest);
+    std::int64_t cleared = 0;
+    for (std::int64_t k = 0; k < n[2]; ++k) {
+        for (std::int64_t i = 0; i < n[0]; ++i) {
+            for (std::int64_t j = n[1] - 1; j >= 0; --j) {
+                if (!(post1.at(i, j, k) - pre.at(i, j, k) > threshold)) {
+                    break;
+                }
+                for (Volume& channel : breast.channels) {
+                    channel.at(i, j, k) = 0.0f;
+                }
+                ++cleared;
+            }
+        }
+    }
+    return cleared;
 }
 
 Volume mapToStudy(const Volume& breastGridVolume, Side side, const PreprocessTransform& t,

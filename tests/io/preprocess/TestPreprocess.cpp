@@ -107,6 +107,7 @@ private Q_SLOTS:
     void normalisationKeepsEnhancementRatios();
     void normalisationIsRobust();
     void recordRoundTrip();
+    void posteriorWallClearedLesionInFrontKept();
     void badInput();
 };
 
@@ -634,6 +635,55 @@ void TestPreprocess::recordRoundTrip() {
     expectIoError(ErrorCode::Corrupt, "preprocess.json", [&] { readPreprocessRecord(file); });
     expectIoError(ErrorCode::NotFound, "nothing.json",
                   [&] { readPreprocessRecord(file.parent_path() / "nothing.json"); });
+}
+
+void TestPreprocess::posteriorWallClearedLesionInFrontKept() {
+    // A breast of 4 x 10 x 2 voxels: pre 0.5, post 0.6 (uptake 0.1); in column (1, *, 0) a wall
+    // on the last two rows (uptake 2.5), in column (2, *, 1) a lesion at row 5 (uptake 2.0)
+    // with rows 6-9 behind it not enhancing, and in column (3, *, 0) a wall reaching row 6.
+    BreastImage b;
+    b.geometry = Geometry{};
+    b.geometry.size = {4, 10, 2};
+    for (std::size_t c = 0; c < b.channels.size(); ++c) {
+        b.channels[c] = Volume(b.geometry, c == 0 ? 0.5f : 0.6f);
+    }
+    const auto enhance = [&](std::int64_t i, std::int64_t j, std::int64_t k, float uptake) {
+        for (std::size_t c = 1; c < b.channels.size(); ++c) {
+            b.channels[c].at(i, j, k) = 0.5f + uptake;
+        }
+    };
+    enhance(1, 8, 0, 2.5f);
+    enhance(1, 9, 0, 2.5f);
+    enhance(2, 5, 1, 2.0f);
+    for (std::int64_t j = 6; j < 10; ++j) {
+        enhance(3, j, 0, 1.0f);
+    }
+    BreastImage untouched = b;
+    QCOMPARE(clearPosteriorWall(untouched, 0.0), std::int64_t{0});
+    // Threshold 0.3 x 2.5 = 0.75: both walls go (2 + 4 voxels), the lesion and the rest stay.
+    QCOMPARE(clearPosteriorWall(b, 0.3), std::int64_t{6});
+    for (std::size_t c = 0; c < b.channels.size(); ++c) {
+        QCOMPARE(b.channels[c].at(1, 9, 0), 0.0f);
+        QCOMPARE(b.channels[c].at(1, 8, 0), 0.0f);
+        QCOMPARE(b.channels[c].at(3, 6, 0), 0.0f);
+        QCOMPARE(b.channels[c].at(1, 7, 0), c == 0 ? 0.5f : 0.6f);
+    }
+    QCOMPARE(b.channels[1].at(2, 5, 1), 2.5f);
+    // Above 0.5 x 2.5 = 1.25 the weaker wall (uptake 1.0) is tissue, left in place.
+    BreastImage strict = untouched;
+    QCOMPARE(clearPosteriorWall(strict, 0.5), std::int64_t{2});
+    QCOMPARE(strict.channels[1].at(3, 9, 0), 1.5f);
+
+    // Through preprocess: said in the report, the options checked.
+    const Study study = BreastPhantom().makeStudy(BreastPhantom::geometry({128, 128, 16}));
+    PreprocessOptions o = smallOptions();
+    o.posteriorWallFraction = 0.3;
+    const auto report = preprocess(study, o).report;
+    QVERIFY(std::any_of(report.begin(), report.end(), [](const std::string& line) {
+        return line.find("enhancing wall behind it cleared") != std::string::npos;
+    }));
+    o.posteriorWallFraction = 1.0;
+    expectIoError(ErrorCode::InvalidArgument, "posterior wall", [&] { preprocess(study, o); });
 }
 
 void TestPreprocess::badInput() {

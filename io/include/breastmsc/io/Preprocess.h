@@ -39,6 +39,8 @@ struct PreprocessOptions {
     /// Percentile of the pre-contrast (resp. T2) tissue signal that becomes 1.0.
     double normalisationPercentile = 99.0;
     bool normalise = true;
+    /// Above 0: clearPosteriorWall on each breast with this fraction (0: the breasts as cut).
+    double posteriorWallFraction = 0.0;
 
     /// The paper's geometry: 512 × 512 × 32, crop 256 rows (breasts 256 × 256 × 32).
     static PreprocessOptions paper() { return {}; }
@@ -113,6 +115,14 @@ struct PreprocessResult {
 
     const BreastImage& breast(Side side) const { return breasts[side == Side::Left ? 0 : 1]; }
 };
+
+/// Sets every channel to 0 where the breast enhances (post1 − pre above `fraction` × the
+/// breast's highest) in one unbroken run from the crop's last, most posterior row forward, per
+/// column (x, z): what enhances behind the breast and reaches back into the thorax (chest-wall
+/// muscle, heart), not a lesion in front of it with tissue that does not enhance behind it. A
+/// lesion that itself reaches the last row is cleared with the wall. Returns the voxels cleared
+/// (0 when `fraction` ≤ 0 or nothing enhances).
+std::int64_t clearPosteriorWall(BreastImage& breast, double fraction);
 
 /// Runs the whole preprocessing. Throws IoError naming the study (metadata.source or
 /// patientId): MissingChannel if a channel is absent, InvalidArgument for bad options,
