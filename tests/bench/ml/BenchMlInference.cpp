@@ -25,6 +25,11 @@
 #include <cstdio>
 #include <iostream>
 
+namespace bmsc::bench {
+/// --device: the comparison on that device (BenchMlInferenceDevice.cpp); the exit status.
+int inferenceOnDevice(const BenchOptions& options, const torch::Device& device);
+}  // namespace bmsc::bench
+
 namespace fs = std::filesystem;
 using namespace bmsc;
 using bench::Clock;

@@ -110,7 +110,4 @@ CpuPeak cpuPeak(int cores);
 /// Prints the header every ML benchmark shares: machine, threads, load, LibTorch.
 void printHeader(const std::string& title, const BenchOptions& options);
 
-/// bench_ml_inference --device cuda (BenchMlInferenceDevice.cpp): returns the exit status.
-int inferenceOnDevice(const BenchOptions& options, const torch::Device& device);
-
 }  // namespace bmsc::bench
