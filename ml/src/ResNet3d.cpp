@@ -457,23 +457,36 @@ torch::Tensor ResNet3dBackboneImpl::curveAtPeak(const torch::Tensor& input,
         }
         cells[static_cast<std::size_t>(d)] = input.size(2 + d) / r;
     }
-    // (N, C, X, Y, Z) → (N, C, nx, ny, nz, rx·ry·rz): each region's voxels along the last axis.
-    const auto regions = [&](const torch::Tensor& t) {
-        return t
-            .reshape({n, t.size(1), cells[0], region[0], cells[1], region[1], cells[2], region[2]})
-            .permute({0, 1, 2, 4, 6, 3, 5, 7})
-            .reshape({n, t.size(1), cells[0], cells[1], cells[2], -1});
+    // post1 − pre as (N, nx, ny, nz, rx·ry·rz): each region's voxels along the last axis.
+    const auto uptake = input.select(1, 1) - input.select(1, 0);
+    const auto local =
+        uptake.reshape({n, cells[0], region[0], cells[1], region[1], cells[2], region[2]})
+            .permute({0, 1, 3, 5, 2, 4, 6})
+            .reshape({n, cells[0], cells[1], cells[2], -1})
+            .argmax(-1);
+    // The peak's index in the whole input (X, Y, Z) from its index in the region (rx, ry, rz).
+    const auto opts = torch::TensorOptions().dtype(torch::kLong).device(input.device());
+    const auto origin = [&](int d) {
+        std::vector<std::int64_t> shape{1, 1, 1, 1};
+        shape[static_cast<std::size_t>(1 + d)] = cells[static_cast<std::size_t>(d)];
+        return (torch::arange(cells[static_cast<std::size_t>(d)], opts) *
+                region[static_cast<std::size_t>(d)])
+            .reshape(shape);
     };
-    using torch::indexing::Slice;
-    const auto uptake = input.index({Slice(), Slice(1, 2)}) - input.index({Slice(), Slice(0, 1)});
-    auto x = transformInput(options_.input, input);
+    const auto gx = origin(0) + local.div(region[1] * region[2], "floor");
+    const auto gy = origin(1) + local.div(region[2], "floor").remainder(region[1]);
+    const auto gz = origin(2) + local.remainder(region[2]);
+    const auto at = ((gx * input.size(3) + gy) * input.size(4) + gz).reshape({n, 1, -1});
+    // The raw curve there, then the backbone's transform and scale: both act voxel by voxel,
+    // so on the N · cells gathered voxels they give what they give on the whole input.
+    auto curve = input.flatten(2)
+                     .gather(2, at.expand({-1, input.size(1), -1}))
+                     .reshape({n, input.size(1), cells[0], cells[1], cells[2]});
+    curve = transformInput(options_.input, curve);
     if (inputScale_.defined()) {
-        x = x * inputScale_;
+        curve = curve * inputScale_;
     }
-    const auto values = regions(x);
-    const auto at =
-        regions(uptake).argmax(-1, /*keepdim=*/true).expand({-1, x.size(1), -1, -1, -1, 1});
-    return values.gather(-1, at).squeeze(-1);
+    return curve;
 }
 
 BreastClassifierImpl::BreastClassifierImpl(const ResNet3dOptions& options, HeadKind head)
