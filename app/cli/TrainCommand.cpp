@@ -164,14 +164,15 @@ void runTrain(const TrainArgs& args) {
     if (config.network.peakCurve) {
         peak += peak.empty() ? ", head reads the curve at the peak" : " and the curve there";
     }
+    const char* wall = config.preprocess.posteriorWallFraction > 0 ? " less the wall behind" : "";
     std::printf(
-        "training %s (%s preset, width %lld%s, breasts %lldx%lldx%lld, %d folds%s) on %s, "
+        "training %s (%s preset, width %lld%s, breasts %lldx%lldx%lld%s, %d folds%s) on %s, "
         "device %s\n",
         modeText(config).c_str(), config.preset.c_str(),
         static_cast<long long>(config.network.width), peak.c_str(),
         static_cast<long long>(config.preprocess.grid[0] / 2),
         static_cast<long long>(config.preprocess.cropRows),
-        static_cast<long long>(config.preprocess.grid[2]), config.folds, members.c_str(),
+        static_cast<long long>(config.preprocess.grid[2]), wall, config.folds, members.c_str(),
         cohort.c_str(), args.device.c_str());
     std::fflush(stdout);
     CliProgress prep("preprocessing", args.quiet);

@@ -131,7 +131,11 @@ private Q_SLOTS:
         };
         const Row rows[] = {
             {{"--preset", "demo"},
-             "(demo preset, width 16, head reads the stem's peak and the curve there, "},
+             "(demo preset, width 16, head reads the stem's peak and the curve there, breasts "
+             "96x96x24 less the wall behind, 5 folds) on "},
+            {{"--preset", "demo-v4"},
+             "(demo-v4 preset, width 16, head reads the stem's peak and the curve there, breasts "
+             "96x96x24, 5 folds) on "},
             {{"--preset", "demo-v3"}, "(demo-v3 preset, width 16, head reads the stem's peak, "},
             {{"--preset", "demo-v2"}, "(demo-v2 preset, width 16, breasts "},
             {{"--config", config}, "(demo-v2 preset, width 16, head reads C2's peak, "},

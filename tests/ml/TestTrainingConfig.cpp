@@ -278,7 +278,8 @@ private Q_SLOTS:
             TrainingConfig::fromJson({{"preset", "demo-v3"}, {"peak_curve", true}}, "x");
         QVERIFY(curve.network.peakCurve);
         for (const auto& name : TrainingConfig::presetNames()) {
-            QCOMPARE(TrainingConfig::fromPreset(name).network.peakCurve, name == "demo");
+            QCOMPARE(TrainingConfig::fromPreset(name).network.peakCurve,
+                     name == "demo" || name == "demo-v4");
         }
         QCOMPARE(TrainingConfig::fromJson(curve.toJson(), "x").toJson().dump(),
                  curve.toJson().dump());
@@ -287,8 +288,12 @@ private Q_SLOTS:
         QVERIFY(!TrainingConfig::fromRecord(noCurve, "x").network.peakCurve);
         e = errorOf({{"peak_curve", "yes"}});
         QVERIFY2(e.contains("peak_curve"), qPrintable(e));
-        // The enhancing wall behind the breast cleared in preprocessing: off unless asked for.
-        QCOMPARE(TrainingConfig::fromPreset("demo").preprocess.posteriorWallFraction, 0.0);
+        // The enhancing wall behind the breast cleared in preprocessing: the demo preset's since
+        // run 48, off in the others.
+        for (const auto& name : TrainingConfig::presetNames()) {
+            QCOMPARE(TrainingConfig::fromPreset(name).preprocess.posteriorWallFraction,
+                     name == "demo" ? 0.3 : 0.0);
+        }
         const auto wall =
             TrainingConfig::fromJson({{"preset", "demo"}, {"posterior_wall", 0.3}}, "x");
         QCOMPARE(wall.preprocess.posteriorWallFraction, 0.3);
@@ -421,11 +426,13 @@ private Q_SLOTS:
         QCOMPARE(e3.ensemble, 3);
     }
 
-    void demoPresetIsRun46AndDemoV2Run31() {
+    void demoPresetIsRun47AndDemoV2Run31() {
         // demo-v2 is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
         // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key;
-        // demo-v3 is run 44's, demo-v2 with the head reading the stem's peak; demo is run 46's,
-        // demo-v3 with the head also reading the curve at the peak.
+        // demo-v3 is run 44's, demo-v2 with the head reading the stem's peak; demo-v4 is run
+        // 46's, demo-v3 with the head also reading the curve at the peak; demo is run 47's
+        // (curriculum) and run 48's (naive), demo-v4 on breasts whose enhancing wall behind them
+        // is cleared.
         const std::filesystem::path folder =
             std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
         const auto same = [](const TrainingConfig& a, const TrainingConfig& b) {
@@ -445,9 +452,16 @@ private Q_SLOTS:
                      TrainingConfig::load(folder / "run44-curriculum-peak-stem.json")));
         QVERIFY(same(TrainingConfig::fromPreset("demo-v3", TrainingMode::Naive),
                      TrainingConfig::load(folder / "run44-naive-peak-stem.json")));
-        QVERIFY(
-            same(curriculum, TrainingConfig::load(folder / "run46-curriculum-peak-curve.json")));
-        QVERIFY(same(naive, TrainingConfig::load(folder / "run46-naive-peak-curve.json")));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v4"),
+                     TrainingConfig::load(folder / "run46-curriculum-peak-curve.json")));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v4", TrainingMode::Naive),
+                     TrainingConfig::load(folder / "run46-naive-peak-curve.json")));
+        QVERIFY(same(curriculum,
+                     TrainingConfig::load(folder / "run47-curriculum-posterior-wall.json")));
+        QVERIFY(same(naive, TrainingConfig::load(folder / "run48-naive-posterior-wall.json")));
+        QCOMPARE(curriculum.preprocess.posteriorWallFraction, 0.3);
+        QCOMPARE(naive.preprocess.posteriorWallFraction, 0.3);
+        QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v4")));
         QVERIFY(curriculum.network.peakFeatures == PeakFeatures::Stem);
         QVERIFY(naive.network.peakFeatures == PeakFeatures::Stem);
         QVERIFY(curriculum.network.peakCurve && naive.network.peakCurve);
@@ -467,7 +481,8 @@ private Q_SLOTS:
         // The preset's recorded config reads back as itself.
         QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
         QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
-        QVERIFY(errorOf({{"preset", "demo-v4"}}).contains("demo, demo-v1, demo-v2, demo-v3"));
+        QVERIFY(
+            errorOf({{"preset", "demo-v5"}}).contains("demo, demo-v1, demo-v2, demo-v3, demo-v4"));
     }
 
     void cosineScheduleFallsFromTheStageRate() {
