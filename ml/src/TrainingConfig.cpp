@@ -331,7 +331,7 @@ TrainingConfig TrainingConfig::fromPreset(const std::string& name, TrainingMode 
         // uptake.
         c.network.peakCurve = true;
         if (name == "demo-v4") {
-            return c;  // the demo preset of runs 46–48
+            return c;  // run 46's, the demo preset until run 48
         }
         // Runs 47–48 (doc/RESULTS-run-48.md): what enhances in one unbroken run from the crop's
         // last row forward is cleared before training and reading (the thorax that one tool's

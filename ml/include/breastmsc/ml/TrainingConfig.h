@@ -159,10 +159,10 @@ struct TrainingConfig {
     /// (doc/RESULTS-runs-30-32.md) with the head reading the stem's peak (run 44,
     /// doc/RESULTS-run-44.md) and the curve at each window's most enhancing voxel (run 46), on
     /// breasts whose enhancing wall behind them is cleared (posterior_wall 0.3, runs 47–48).
-    /// "demo-v4": without the clearing, the demo preset of runs 46–48. "demo-v3": without the
-    /// curve either, that of runs 44–45. "demo-v2": run 31's settings alone, that of runs 33–43.
-    /// "demo-v1": the demo preset of runs 1–32 (a 64 × 64 × 16 breast in one pass), which the
-    /// configs in doc/configs build on. `mode` is the config's mode; the demo presets' stage
+    /// "demo-v4": without the clearing, run 46's, the demo preset until run 48. "demo-v3": without
+    /// the curve either, that of runs 44–45. "demo-v2": run 31's settings alone, that of runs
+    /// 33–43. "demo-v1": the demo preset of runs 1–32 (a 64 × 64 × 16 breast in one pass), which
+    /// the configs in doc/configs build on. `mode` is the config's mode; the demo presets' stage
     /// settings depend on it (a curriculum's Stage 2 fine-tunes what Stage 1 learnt; naive trains
     /// Stage 2 from scratch).
     static TrainingConfig fromPreset(const std::string& name,
