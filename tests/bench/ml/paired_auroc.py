@@ -1,13 +1,17 @@
 #!/usr/bin/python3
 """Paired comparison of two cross-validated training runs on the same folds.
 
-    /usr/bin/python3 tests/bench/ml/paired_auroc.py RUN_A RUN_B [--resamples 2000]
+    /usr/bin/python3 tests/bench/ml/paired_auroc.py RUN_A RUN_B [RUN_A2 RUN_B2 ...] [--resamples 2000]
 
 Reads every fold's predictions.csv of both runs (the out-of-fold probability of each breast),
 checks that they hold the same breasts with the same labels, and prints the pooled AUROC of
 each, their difference A - B, and a 95 % interval of the difference by a paired bootstrap over
 patients (both breasts of a patient drawn together, the same draw for both runs). Where the
 interval holds zero, the cohort cannot tell the two runs apart.
+
+Given several pairs (one per cohort, A always the same kind of run), it also prints the mean of
+the cohorts' differences with its 95 % interval, each resample drawing every cohort's patients
+anew (a bootstrap stratified by cohort): whether A is above B over the cohorts together.
 """
 
 import argparse
@@ -41,46 +45,75 @@ def load(run):
     return {key: value[1:] for key, value in load_folds(run).items()}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("run_a")
-    parser.add_argument("run_b")
-    parser.add_argument("--resamples", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=1)
-    a = parser.parse_args()
-    first, second = load(a.run_a), load(a.run_b)
-    if sorted(first) != sorted(second):
-        sys.exit("the runs hold different breasts: not the same cohort and folds")
-    if any(first[k][0] != second[k][0] for k in first):
-        sys.exit("the runs label some breast differently: not the same cohort")
-    patients = sorted({p for p, _ in first})
-    breasts = {p: [k for k in first if k[0] == p] for p in patients}
+class Pair:
+    """Two runs on the same cohort and folds, and their pooled AUROCs on a draw of patients."""
 
-    def aurocs(sample):
-        keys = [k for p in sample for k in breasts[p]]
-        y = [first[k][0] for k in keys]
-        return (roc_auc_score(y, [first[k][1] for k in keys]),
-                roc_auc_score(y, [second[k][1] for k in keys]))
+    def __init__(self, run_a, run_b):
+        self.run_a, self.run_b = run_a, run_b
+        self.first, self.second = load(run_a), load(run_b)
+        if sorted(self.first) != sorted(self.second):
+            sys.exit(f"{run_a} and {run_b} hold different breasts: not the same cohort and folds")
+        if any(self.first[k][0] != self.second[k][0] for k in self.first):
+            sys.exit(f"{run_a} and {run_b} label some breast differently: not the same cohort")
+        self.patients = sorted({p for p, _ in self.first})
+        self.breasts = {p: [k for k in self.first if k[0] == p] for p in self.patients}
 
-    auc_a, auc_b = aurocs(patients)
-    rng = random.Random(a.seed)
-    differences = []
-    while len(differences) < a.resamples:
-        sample = [rng.choice(patients) for _ in patients]
-        try:
-            x, y = aurocs(sample)
-        except ValueError:  # a draw with one class only
-            continue
-        differences.append(x - y)
-    differences.sort()
+    def aurocs(self, sample):
+        keys = [k for p in sample for k in self.breasts[p]]
+        y = [self.first[k][0] for k in keys]
+        return (roc_auc_score(y, [self.first[k][1] for k in keys]),
+                roc_auc_score(y, [self.second[k][1] for k in keys]))
+
+    def resampled_difference(self, rng):
+        """A - B on one bootstrap draw of the patients (redrawn while it holds one class)."""
+        while True:
+            sample = [rng.choice(self.patients) for _ in self.patients]
+            try:
+                x, y = self.aurocs(sample)
+                return x - y
+            except ValueError:  # a draw with one class only
+                continue
+
+
+def interval(differences):
+    differences = sorted(differences)
     low = differences[int(0.025 * len(differences))]
     high = differences[int(0.975 * len(differences)) - 1]
     worse = sum(d <= 0 for d in differences) / len(differences)
-    print(f"patients {len(patients)}, breasts {len(first)}")
-    print(f"pooled AUROC  A {auc_a:.3f}  ({a.run_a})")
-    print(f"pooled AUROC  B {auc_b:.3f}  ({a.run_b})")
-    print(f"A - B {auc_a - auc_b:+.3f}, 95 % paired bootstrap interval [{low:+.3f}, {high:+.3f}], "
-          f"share of resamples with A <= B {worse:.2f}")
+    return low, high, worse
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", metavar="RUN_A RUN_B",
+                        help="pairs of run folders, A then B")
+    parser.add_argument("--resamples", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=1)
+    a = parser.parse_args()
+    if len(a.runs) % 2:
+        sys.exit("give the runs in pairs: RUN_A RUN_B [RUN_A2 RUN_B2 ...]")
+    pairs = [Pair(a.runs[i], a.runs[i + 1]) for i in range(0, len(a.runs), 2)]
+    for pair in pairs:
+        auc_a, auc_b = pair.aurocs(pair.patients)
+        rng = random.Random(a.seed)
+        low, high, worse = interval([pair.resampled_difference(rng) for _ in range(a.resamples)])
+        if len(pairs) > 1:
+            print()
+        print(f"patients {len(pair.patients)}, breasts {len(pair.first)}")
+        print(f"pooled AUROC  A {auc_a:.3f}  ({pair.run_a})")
+        print(f"pooled AUROC  B {auc_b:.3f}  ({pair.run_b})")
+        print(f"A - B {auc_a - auc_b:+.3f}, 95 % paired bootstrap interval [{low:+.3f}, {high:+.3f}], "
+              f"share of resamples with A <= B {worse:.2f}")
+    if len(pairs) > 1:
+        mean = sum(x - y for x, y in (p.aurocs(p.patients) for p in pairs)) / len(pairs)
+        rng = random.Random(a.seed)
+        low, high, worse = interval(
+            [sum(p.resampled_difference(rng) for p in pairs) / len(pairs)
+             for _ in range(a.resamples)])
+        print()
+        print(f"over {len(pairs)} cohorts: mean A - B {mean:+.3f}, 95 % bootstrap interval "
+              f"(patients redrawn within each cohort) [{low:+.3f}, {high:+.3f}], "
+              f"share of resamples with A <= B {worse:.2f}")
 
 
 if __name__ == "__main__":
