@@ -44,7 +44,7 @@ def lesion_sizes(cohort):
     sizes = {}
     with open(os.path.join(cohort, 'lesions.csv'), newline='') as f:
         for r in csv.DictReader(f):
-            d = float(r['diameter_mm']) if 'diameter_mm' in r else 2 * float(r['radius_mm'])
+            d = float(r['diameter_mm']) if r.get('diameter_mm') else 2 * float(r['radius_mm'])
             sizes.setdefault(r['patient_id'], []).append((float(r['x_mm']), float(r['y_mm']), d))
     return sizes
 
