@@ -45,10 +45,15 @@ def without_posterior_rows(uptake, rows):
     return kept
 
 
+def posterior_runs(uptake, threshold):
+    """io::clearPosteriorWall's rule, axes (x, y, z): True where the voxel and every voxel
+    behind it (larger y) in its column enhance above `threshold`."""
+    enhancing = uptake > threshold
+    return np.flip(np.cumprod(np.flip(enhancing, axis=1), axis=1), axis=1).astype(bool)
+
+
 def without_posterior_runs(uptake, fraction):
-    enhancing = uptake > fraction * uptake.max()
-    # True where the voxel and every voxel behind it (larger y) in its column enhance.
-    attached = np.flip(np.cumprod(np.flip(enhancing, axis=1), axis=1), axis=1).astype(bool)
+    attached = posterior_runs(uptake, fraction * uptake.max())
     if attached.all():
         return uptake
     kept = uptake.copy()

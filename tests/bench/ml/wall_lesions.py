@@ -8,10 +8,11 @@ is above F x the breast's highest) and prints, for the cohort:
   - lesions inside a breast, those whose centre voxel is cleared, those with part of their
     ball (the annotated diameter) cleared;
   - the cleared pieces (26-connected) of at least 20 voxels that hold no lesion and how many
-    are no wider in x than a 16 mm lesion, with their peak uptake against the breast's highest — whether a rule
-    keeping narrow pieces could tell a lesion from the wall;
+    are no wider in x than a 16 mm lesion, with their peak uptake against the breast's
+    highest — whether a rule keeping narrow pieces could tell a lesion from the wall;
   - the cleared voxels per breast by class, and the AUROC of "fewer voxels cleared" and of
-    the breast's peak uptake for malignancy: the clearing is a function of the peak.
+    the breast's peak uptake for malignancy: how the amount cleared follows the peak, which
+    sets the threshold.
 
 Usage: wall_lesions.py PP COHORT [--fraction 0.3] [-v]
 """
@@ -25,18 +26,12 @@ import numpy as np
 from scipy import ndimage
 from sklearn.metrics import roc_auc_score
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peak_rules  # noqa: E402
 
-def cleared_mask(uptake, threshold):
-    """The rule of clearPosteriorWall (io/src/preprocess/Preprocess.cpp), axes (x, y, z)."""
-    above = uptake > threshold
-    runs = np.zeros((uptake.shape[0], uptake.shape[2]), dtype=int)
-    out = np.zeros_like(above)
-    last = uptake.shape[1] - 1
-    for j in range(last, -1, -1):
-        alive = above[:, j, :] & (runs == last - j)
-        runs += alive
-        out[:, j, :] = alive
-    return out
+
+# clearPosteriorWall's rule (io/src/preprocess/Preprocess.cpp), shared with the peak rule wall30.
+cleared_mask = peak_rules.posterior_runs
 
 
 def lesion_sizes(cohort):
@@ -90,6 +85,7 @@ def main():
                 inside += 1
                 ijk = (int(r['i']), int(r['j']), int(r['k']))
                 x_mm, y_mm = float(r['x_mm']), float(r['y_mm'])
+                # preprocess writes the cohort's point to 6 decimals: the nearest one is it
                 d = min(sizes[p], key=lambda t: abs(t[0] - x_mm) + abs(t[1] - y_mm))[2]
                 ball = sum((g - i * s) ** 2 for g, i, s in zip(grid, ijk, spacing)) <= (d / 2) ** 2
                 ball[ijk] = True
@@ -100,7 +96,7 @@ def main():
                 if share > 0 and a.verbose:
                     print(f'  {p} {side} {r["label"]} {ijk} {d:.1f} mm: {share:.0%} of its ball '
                           f'cleared, centre {"cleared" if cl[ijk] else "kept"}')
-            lab, count = ndimage.label(cl, structure=np.ones((3, 3, 3)))
+            lab, _ = ndimage.label(cl, structure=np.ones((3, 3, 3)))
             voxels = np.bincount(lab.ravel())
             for c, box in enumerate(ndimage.find_objects(lab), start=1):
                 if voxels[c] < 20 or balls[box][lab[box] == c].any():
@@ -113,7 +109,8 @@ def main():
     n_cleared = np.array(n_cleared)
     name = os.path.basename(os.path.normpath(a.cohort))
     print(f'{name}: {inside} lesions inside a breast, centre cleared {centre}, part cleared '
-          f'{part}; cleared pieces of >= 20 voxels without a lesion {pieces}, no wider than 16 mm {narrow}'
+          f'{part}; cleared pieces of >= 20 voxels without a lesion {pieces}, '
+          f'no wider than 16 mm {narrow}'
           + (f' (peak {min(narrow_peak):.2f}-{max(narrow_peak):.2f} of the breast\'s highest)'
              + f', {sum(v >= 0.9 for v in narrow_peak)} at 0.9 or more'
              if narrow_peak else ''))
