@@ -14,6 +14,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace bmsc::cli {
 namespace fs = std::filesystem;
@@ -202,15 +205,13 @@ void runEvaluate(const std::string& run) {
 }
 
 struct CompareArgs {
-    std::string runA;
-    std::string runB;
+    std::vector<std::string> runs;  ///< A B [A2 B2 ...]
     int resamples = 2000;
     std::uint64_t seed = 1;
 };
 
-void runCompare(const CompareArgs& args) {
-    const auto c = ml::compareRuns(args.runA, args.runB, args.resamples, 0.95, args.seed);
-    std::printf("A %s\nB %s\n%lld patients, %lld breasts\n", args.runA.c_str(), args.runB.c_str(),
+void printComparison(const std::string& runA, const std::string& runB, const ml::RunComparison& c) {
+    std::printf("A %s\nB %s\n%lld patients, %lld breasts\n", runA.c_str(), runB.c_str(),
                 static_cast<long long>(c.patients), static_cast<long long>(c.breasts));
     if (c.folds.empty()) {
         std::printf("the runs split the patients into other folds: pooled figures only\n");
@@ -233,6 +234,33 @@ void runCompare(const CompareArgs& args) {
                         : c.difference.high < 0.0 ? "B is better: the interval lies below zero"
                                                   : "the interval holds zero: this cohort cannot "
                                                     "tell the runs apart");
+}
+
+void runCompare(const CompareArgs& args) {
+    if (args.runs.size() < 2 || args.runs.size() % 2 != 0) {
+        throw CLI::ValidationError("runs", "give the run folders in pairs: A B [A2 B2 ...]");
+    }
+    std::vector<std::pair<fs::path, fs::path>> pairs;
+    for (std::size_t i = 0; i < args.runs.size(); i += 2) {
+        pairs.emplace_back(args.runs[i], args.runs[i + 1]);
+    }
+    const auto all = ml::compareRunPairs(pairs, args.resamples, 0.95, args.seed);
+    for (std::size_t i = 0; i < pairs.size(); ++i) {
+        std::printf("%s", i == 0 ? "" : "\n\n");
+        printComparison(args.runs[2 * i], args.runs[2 * i + 1], all.cohorts[i]);
+    }
+    if (pairs.size() > 1) {
+        std::printf(
+            "\nover %zu cohorts: mean of the pooled A - B %+.3f; 95 %% interval by a bootstrap "
+            "redrawing each cohort's patients (%d resamples): [%+.3f, %+.3f]; share with "
+            "A <= B %.3f\n%s\n",
+            pairs.size(), all.meanDifference, all.resamples, all.difference.low,
+            all.difference.high, all.shareAtMostZero,
+            all.difference.low > 0.0    ? "A is better over the cohorts together"
+            : all.difference.high < 0.0 ? "B is better over the cohorts together"
+                                        : "the interval holds zero: the cohorts together cannot "
+                                          "tell the runs apart");
+    }
 }
 
 }  // namespace
@@ -273,11 +301,13 @@ void addTrainCommand(CLI::App& app) {
 
     auto* compare = app.add_subcommand(
         "compare",
-        "Two runs on the same cohort side by side: AUROC per fold, pooled, and a "
-        "paired bootstrap interval of the difference");
+        "Two runs on the same cohort side by side: AUROC per fold, pooled, and a paired "
+        "bootstrap interval of the difference; given a pair per cohort, also their mean");
     auto cargs = std::make_shared<CompareArgs>();
-    compare->add_option("run_a", cargs->runA, "Run folder A")->required();
-    compare->add_option("run_b", cargs->runB, "Run folder B")->required();
+    compare
+        ->add_option("runs", cargs->runs,
+                     "Run folders in pairs, A then B, one pair per cohort: A B [A2 B2 ...]")
+        ->required();
     compare->add_option("--resamples", cargs->resamples, "Bootstrap resamples")
         ->check(CLI::Range(100, 1000000))
         ->capture_default_str();

@@ -62,16 +62,23 @@ std::map<Key, Scored> readRun(const fs::path& run) {
     return rows;
 }
 
-}  // namespace
+/// Two runs' scores of the same breasts, in key order (the breasts of a patient adjacent).
+struct PairedScores {
+    fs::path runA;
+    std::map<Key, Scored> rowsA;
+    std::vector<int> labels;
+    std::vector<double> scoresA;
+    std::vector<double> scoresB;
+    std::vector<std::vector<std::size_t>> byPatient;  ///< row indices of each patient's breasts
+    bool sameFolds = true;
+};
 
-RunComparison compareRuns(const fs::path& runA, const fs::path& runB, int resamples, double level,
-                          std::uint64_t seed) {
-    if (resamples < 1 || !(level > 0.0 && level < 1.0)) {
-        throw IoError(ErrorCode::InvalidArgument, {},
-                      "resamples must be at least 1 and the level in (0, 1)");
-    }
-    const auto a = readRun(runA);
+PairedScores readPair(const fs::path& runA, const fs::path& runB) {
+    PairedScores p;
+    p.runA = runA;
+    p.rowsA = readRun(runA);
     const auto b = readRun(runB);
+    const auto& a = p.rowsA;
     const auto differ = [&](const std::string& what) {
         return IoError(ErrorCode::InvalidValue, runB,
                        what + " than " + runA.string() + ": not the same cohort");
@@ -81,77 +88,95 @@ RunComparison compareRuns(const fs::path& runA, const fs::path& runB, int resamp
                     [](const auto& x, const auto& y) { return x.first == y.first; })) {
         throw differ("holds other breasts");
     }
-    // In key order; the breasts of a patient are adjacent.
-    std::vector<int> labels;
-    std::vector<double> scoresA, scoresB;
-    std::vector<std::vector<std::size_t>> byPatient;
-    bool sameFolds = true;
     std::string lastPatient;
     for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib) {
         if (ia->second.label != ib->second.label) {
             throw differ("labels " + std::get<0>(ia->first) + " " + std::get<1>(ia->first) +
                          " otherwise");
         }
-        sameFolds = sameFolds && ia->second.fold == ib->second.fold;
-        if (byPatient.empty() || std::get<0>(ia->first) != lastPatient) {
-            byPatient.emplace_back();
+        p.sameFolds = p.sameFolds && ia->second.fold == ib->second.fold;
+        if (p.byPatient.empty() || std::get<0>(ia->first) != lastPatient) {
+            p.byPatient.emplace_back();
             lastPatient = std::get<0>(ia->first);
         }
-        byPatient.back().push_back(labels.size());
-        labels.push_back(ia->second.label);
-        scoresA.push_back(ia->second.probability);
-        scoresB.push_back(ib->second.probability);
+        p.byPatient.back().push_back(p.labels.size());
+        p.labels.push_back(ia->second.label);
+        p.scoresA.push_back(ia->second.probability);
+        p.scoresB.push_back(ib->second.probability);
     }
+    return p;
+}
 
-    RunComparison c;
-    c.patients = static_cast<std::int64_t>(byPatient.size());
-    c.breasts = static_cast<std::int64_t>(labels.size());
-    c.pooledA = auroc(scoresA, labels);
-    c.pooledB = auroc(scoresB, labels);
-    if (!std::isfinite(c.pooledA)) {
-        throw IoError(ErrorCode::InvalidValue, runA, "the predictions hold one class only");
-    }
-
-    // The paired bootstrap over patients; draws with one class only are drawn again.
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<std::size_t> pick(0, byPatient.size() - 1);
-    std::vector<double> differences;
+/// pooled AUROC A − B on one bootstrap draw of the pair's patients (both breasts of a patient
+/// together, the same draw for both runs); a draw with one class only is drawn again.
+double resampledDifference(const PairedScores& p, std::mt19937_64& rng) {
+    std::uniform_int_distribution<std::size_t> pick(0, p.byPatient.size() - 1);
     std::vector<int> y;
     std::vector<double> sa, sb;
-    for (long attempt = 0; std::ssize(differences) < resamples; ++attempt) {
-        if (attempt > 100L * resamples) {
-            throw IoError(ErrorCode::InvalidValue, runA,
-                          "too few patients of one class for a bootstrap");
-        }
+    for (int attempt = 0; attempt < 1000; ++attempt) {
         y.clear();
         sa.clear();
         sb.clear();
-        for (std::size_t n = 0; n < byPatient.size(); ++n) {
-            for (const auto i : byPatient[pick(rng)]) {
-                y.push_back(labels[i]);
-                sa.push_back(scoresA[i]);
-                sb.push_back(scoresB[i]);
+        for (std::size_t n = 0; n < p.byPatient.size(); ++n) {
+            for (const auto i : p.byPatient[pick(rng)]) {
+                y.push_back(p.labels[i]);
+                sa.push_back(p.scoresA[i]);
+                sb.push_back(p.scoresB[i]);
             }
         }
         const double da = auroc(sa, y);
         if (std::isfinite(da)) {
-            differences.push_back(da - auroc(sb, y));
+            return da - auroc(sb, y);
         }
     }
+    throw IoError(ErrorCode::InvalidValue, p.runA, "too few patients of one class for a bootstrap");
+}
+
+/// The percentile interval of `differences` at `level` and the share of them ≤ 0.
+std::pair<Interval, double> summarise(std::vector<double> differences, double level) {
     std::sort(differences.begin(), differences.end());
     const auto n = static_cast<double>(differences.size());
     const double tail = (1.0 - level) / 2.0;
-    c.difference.low = differences[static_cast<std::size_t>(std::floor(tail * n))];
-    c.difference.high = differences[static_cast<std::size_t>(std::ceil((1.0 - tail) * n)) - 1];
-    c.shareAtMostZero = static_cast<double>(std::count_if(differences.begin(), differences.end(),
-                                                          [](double d) { return d <= 0.0; })) /
-                        n;
+    Interval interval;
+    interval.low = differences[static_cast<std::size_t>(std::floor(tail * n))];
+    interval.high = differences[static_cast<std::size_t>(std::ceil((1.0 - tail) * n)) - 1];
+    const auto atMostZero =
+        std::count_if(differences.begin(), differences.end(), [](double d) { return d <= 0.0; });
+    return {interval, static_cast<double>(atMostZero) / n};
+}
+
+void checkArguments(int resamples, double level) {
+    if (resamples < 1 || !(level > 0.0 && level < 1.0)) {
+        throw IoError(ErrorCode::InvalidArgument, {},
+                      "resamples must be at least 1 and the level in (0, 1)");
+    }
+}
+
+RunComparison compare(const PairedScores& p, int resamples, double level, std::uint64_t seed) {
+    const auto& labels = p.labels;
+    const auto& scoresA = p.scoresA;
+    const auto& scoresB = p.scoresB;
+    RunComparison c;
+    c.patients = static_cast<std::int64_t>(p.byPatient.size());
+    c.breasts = static_cast<std::int64_t>(labels.size());
+    c.pooledA = auroc(scoresA, labels);
+    c.pooledB = auroc(scoresB, labels);
+    if (!std::isfinite(c.pooledA)) {
+        throw IoError(ErrorCode::InvalidValue, p.runA, "the predictions hold one class only");
+    }
+
+    std::mt19937_64 rng(seed);
+    std::vector<double> differences;
+    for (int r = 0; r < resamples; ++r) {
+        differences.push_back(resampledDifference(p, rng));
+    }
+    std::tie(c.difference, c.shareAtMostZero) = summarise(std::move(differences), level);
     c.resamples = resamples;
 
-    if (sameFolds) {
+    if (p.sameFolds) {
         std::map<int, std::vector<std::size_t>> members;
         std::size_t i = 0;
-        for (const auto& [key, s] : a) {
+        for (const auto& [key, s] : p.rowsA) {
             members[s.fold].push_back(i++);
         }
         std::vector<double> foldDifferences;
@@ -172,6 +197,45 @@ RunComparison compareRuns(const fs::path& runA, const fs::path& runB, int resamp
         c.foldDifference = meanStd(foldDifferences);
     }
     return c;
+}
+
+}  // namespace
+
+RunComparison compareRuns(const fs::path& runA, const fs::path& runB, int resamples, double level,
+                          std::uint64_t seed) {
+    checkArguments(resamples, level);
+    return compare(readPair(runA, runB), resamples, level, seed);
+}
+
+CohortsComparison compareRunPairs(const std::vector<std::pair<fs::path, fs::path>>& pairs,
+                                  int resamples, double level, std::uint64_t seed) {
+    checkArguments(resamples, level);
+    if (pairs.empty()) {
+        throw IoError(ErrorCode::InvalidArgument, {}, "no pair of runs to compare");
+    }
+    std::vector<PairedScores> scores;
+    CohortsComparison all;
+    for (const auto& [a, b] : pairs) {
+        scores.push_back(readPair(a, b));
+        all.cohorts.push_back(compare(scores.back(), resamples, level, seed));
+        all.meanDifference += all.cohorts.back().pooledA - all.cohorts.back().pooledB;
+    }
+    const auto cohorts = static_cast<double>(pairs.size());
+    all.meanDifference /= cohorts;
+
+    // Stratified by cohort: every resample draws each cohort's patients anew.
+    std::mt19937_64 rng(seed);
+    std::vector<double> means;
+    for (int r = 0; r < resamples; ++r) {
+        double sum = 0.0;
+        for (const auto& p : scores) {
+            sum += resampledDifference(p, rng);
+        }
+        means.push_back(sum / cohorts);
+    }
+    std::tie(all.difference, all.shareAtMostZero) = summarise(std::move(means), level);
+    all.resamples = resamples;
+    return all;
 }
 
 }  // namespace bmsc::ml

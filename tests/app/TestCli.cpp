@@ -152,6 +152,22 @@ private Q_SLOTS:
             QVERIFY(!fs::exists(dir.filePath("run").toStdString()));
         }
     }
+
+#ifdef BMSC_CLI_WITH_ML
+    // compare takes run folders in pairs, one pair per cohort; an odd count is refused before
+    // any run is read, a run without predictions is named.
+    void compareTakesRunsInPairs() {
+        QTemporaryDir dir;
+        const QString run = dir.filePath("run");
+        fs::create_directories(run.toStdString());
+        auto r = runCli({"compare", run, run, run});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY2(r.err.contains("in pairs"), r.err);
+        r = runCli({"compare", run, run});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("fold<k>/predictions.csv") && r.err.contains(run.toUtf8()), r.err);
+    }
+#endif
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,5 +1,6 @@
-// compareRuns (breastmsc-cli compare): two runs' out-of-fold predictions side by side, on
-// made-up runs whose figures are worked out by hand.
+// compareRuns and compareRunPairs (breastmsc-cli compare): two runs' out-of-fold predictions
+// side by side, and pairs of runs over several cohorts, on made-up runs whose figures are worked
+// out by hand.
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/RunComparison.h"
 #include "breastmsc/ml/RunReport.h"
@@ -125,6 +126,55 @@ private Q_SLOTS:
         const auto c = compareRuns(root_ / "a", root_ / "c", 200);
         QVERIFY(c.folds.empty());
         QCOMPARE(c.pooledB, 1.0);
+    }
+
+    // Pairs over cohorts: the mean of the pooled differences, and a bootstrap that redraws each
+    // cohort's patients. Runs b (P4's cancer scored low) and a are written above.
+    void pairsOverCohorts() {
+        const auto one = compareRuns(root_ / "a", root_ / "b", 2000, 0.95, 7);
+        // One pair: its comparison, and an interval drawn exactly as compareRuns draws it.
+        const auto single = compareRunPairs({{root_ / "a", root_ / "b"}}, 2000, 0.95, 7);
+        QCOMPARE(single.cohorts.size(), std::size_t(1));
+        QCOMPARE(single.cohorts[0].difference.high, one.difference.high);
+        QCOMPARE(single.difference.low, one.difference.low);
+        QCOMPARE(single.difference.high, one.difference.high);
+        QCOMPARE(single.shareAtMostZero, one.shareAtMostZero);
+        QVERIFY(std::abs(single.meanDifference - 2.0 / 15.0) < 1e-12);
+
+        // (a, b) on two cohorts: the same mean; a tie now needs both cohorts' draws to tie, so
+        // fewer resamples have A <= B than one cohort's; each pair as it is on its own.
+        const auto twice = compareRunPairs({{root_ / "a", root_ / "b"}, {root_ / "a", root_ / "b"}},
+                                           2000, 0.95, 7);
+        QVERIFY(std::abs(twice.meanDifference - 2.0 / 15.0) < 1e-12);
+        QCOMPARE(twice.cohorts[1].difference.high, one.difference.high);
+        QCOMPARE(twice.difference.low, 0.0);
+        QVERIFY(twice.shareAtMostZero < one.shareAtMostZero * 0.75);
+        QVERIFY(twice.difference.high <= one.difference.high);
+        QCOMPARE(twice.resamples, 2000);
+
+        // (a, b) beside (a, a): half the difference, and never below zero.
+        const auto withEqual = compareRunPairs(
+            {{root_ / "a", root_ / "b"}, {root_ / "a", root_ / "a"}}, 2000, 0.95, 7);
+        QVERIFY(std::abs(withEqual.meanDifference - 1.0 / 15.0) < 1e-12);
+        QCOMPARE(withEqual.difference.low, 0.0);
+        QVERIFY(withEqual.difference.high < one.difference.high);
+
+        // (a, b) against (b, a): they cancel.
+        const auto opposite = compareRunPairs(
+            {{root_ / "a", root_ / "b"}, {root_ / "b", root_ / "a"}}, 2000, 0.95, 7);
+        QVERIFY(std::abs(opposite.meanDifference) < 1e-12);
+        QVERIFY(opposite.difference.low < 0.0 && opposite.difference.high > 0.0);
+
+        // No pair, or a pair of other cohorts among them, is refused, naming the run.
+        QVERIFY_THROWS_EXCEPTION(io::IoError, compareRunPairs({}));
+        fs::create_directories(root_ / "none");
+        try {
+            compareRunPairs({{root_ / "a", root_ / "b"}, {root_ / "none", root_ / "a"}}, 200);
+            QFAIL("a run without predictions was compared");
+        } catch (const io::IoError& e) {
+            QCOMPARE(e.code(), io::ErrorCode::NotFound);
+            QVERIFY2(std::string(e.what()).find("none") != std::string::npos, e.what());
+        }
     }
 
     void runsOfOtherCohortsAreRefused() {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 namespace bmsc::ml {
@@ -38,5 +39,25 @@ struct RunComparison {
 /// differently (not the same cohort), or hold one class only. Deterministic for a seed.
 RunComparison compareRuns(const std::filesystem::path& runA, const std::filesystem::path& runB,
                           int resamples = 2000, double level = 0.95, std::uint64_t seed = 1);
+
+/// Pairs of runs, one pair per cohort, A always the same kind of run (the curriculum against
+/// naive on several cohorts, say): is A above B over the cohorts together?
+struct CohortsComparison {
+    std::vector<RunComparison> cohorts;  ///< each pair on its own, as compareRuns gives it
+    double meanDifference = 0.0;         ///< mean over the cohorts of pooledA − pooledB
+    /// Percentile interval of the mean difference over a bootstrap stratified by cohort: each
+    /// resample redraws every cohort's patients (paired, as in compareRuns) and averages the
+    /// cohorts' differences.
+    Interval difference;
+    double shareAtMostZero = 0.0;  ///< of the resamples, those with a mean A − B ≤ 0
+    int resamples = 0;
+};
+
+/// Compares each pair (A, B) as compareRuns does (each with its own generator seeded with
+/// `seed`), then their mean. With one pair the interval is compareRuns'. Throws as compareRuns
+/// does, and io::IoError(InvalidArgument) for no pair.
+CohortsComparison compareRunPairs(
+    const std::vector<std::pair<std::filesystem::path, std::filesystem::path>>& pairs,
+    int resamples = 2000, double level = 0.95, std::uint64_t seed = 1);
 
 }  // namespace bmsc::ml
