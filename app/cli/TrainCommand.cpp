@@ -91,8 +91,16 @@ void printSummary(const nlohmann::json& metrics, const fs::path& run) {
         return metrics.contains(k) && metrics[k].is_number() ? metrics[k].get<double>() : -1.0;
     };
     if (get("seconds") >= 0) {
-        std::printf("wall time %.1f s (network waited %.1f s for data, computed %.1f s)\n",
+        std::printf("wall time %.1f s (network waited %.1f s for data, computed %.1f s",
                     get("seconds"), get("data_wait_seconds"), get("compute_seconds"));
+        // Runs from before the window and validation times were kept lack them.
+        if (get("window_seconds") > 0) {
+            std::printf(", chose windows %.1f s", get("window_seconds"));
+        }
+        if (get("validation_seconds") >= 0) {
+            std::printf(", validated %.1f s", get("validation_seconds"));
+        }
+        std::printf(")\n");
     }
     std::printf(
         "results in %s (metrics.json, metrics.csv, roc.csv, roc.svg, curves.csv, curves.svg)\n",

@@ -367,7 +367,9 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         std::vector<Sample> breasts;
         std::copy_if(train.begin(), train.end(), std::back_inserter(breasts),
                      [](const Sample& s) { return s.kind == SampleKind::WholeBreast; });
+        const auto miningStart = Clock::now();
         candidates = windowCandidates(model, fold, breasts, std::move(savedWindows));
+        outcome.windowSeconds += seconds(miningStart);
         windowJson = json::array();
         for (const auto& [breast, origins] : candidates) {
             json list = json::array();
@@ -440,8 +442,10 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
         } else {
             order = epochOrder(train, config_.classBalanced, orderSeed);
         }
+        double windowSeconds = 0.0;
         if (windowMil) {
             // Each breast's most malignant candidate under the current weights, as a patch.
+            const auto choiceStart = Clock::now();
             model->eval();
             std::map<std::size_t, Triple> chosen;
             for (auto& sample : order) {
@@ -463,6 +467,7 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 sample.kind = SampleKind::WindowPatch;
                 sample.origin = it->second;
             }
+            windowSeconds = seconds(choiceStart);
         }
         // Batch norm cannot train on a last batch of one sample: leave that sample out of this
         // epoch (the order is reshuffled every epoch, so it is a different one each time).
@@ -590,8 +595,11 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
             (epoch + 1) % validationInterval == 0 || epoch + 1 == settings.epochs;
         EvaluationResult val;
         val.loss = val.auroc = std::numeric_limits<double>::quiet_NaN();
+        double validationSeconds = 0.0;
         if (validateNow) {
+            const auto validationStart = Clock::now();
             val = evaluate(model, validation, stage);
+            validationSeconds = seconds(validationStart);
         }
         EpochSummary summary;
         summary.fold = fold;
@@ -607,8 +615,12 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                                          outcome.bestLoss, haveBest);
         summary.dataWaitSeconds = loader.waitSeconds();
         summary.computeSeconds = compute;
+        summary.windowSeconds = windowSeconds;
+        summary.validationSeconds = validationSeconds;
         outcome.dataWaitSeconds += summary.dataWaitSeconds;
         outcome.computeSeconds += compute;
+        outcome.windowSeconds += windowSeconds;
+        outcome.validationSeconds += validationSeconds;
         outcome.epochsDone = epoch + 1;
         if (summary.improved) {
             haveBest = true;
@@ -658,12 +670,17 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 validated[0] = '\0';
             }
         }
-        char line[256];
+        char windows[48] = "";
+        if (windowMil) {
+            std::snprintf(windows, sizeof windows, "choosing windows %.1f s, ", windowSeconds);
+        }
+        char line[320];
         std::snprintf(line, sizeof line,
-                      "%s epoch %d/%d: train loss %.4f%s, %.1f s (data wait %.2f s, compute "
-                      "%.1f s)",
+                      "%s epoch %d/%d: train loss %.4f%s, %.1f s (%sdata wait %.2f s, compute "
+                      "%.1f s, validation %.1f s)",
                       where(fold, stage).c_str(), epoch + 1, settings.epochs, summary.trainLoss,
-                      validated, summary.seconds, summary.dataWaitSeconds, compute);
+                      validated, summary.seconds, windows, summary.dataWaitSeconds, compute,
+                      validationSeconds);
         note(line);
         if (stop) {
             note("early stop: no better validation score for " + std::to_string(settings.patience) +

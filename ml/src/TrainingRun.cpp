@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <exception>
 #include <fstream>
 #include <functional>
@@ -197,6 +198,19 @@ std::array<double, 2> epochCostGuess(const TrainingConfig& c, const PreparedCoho
             std::max<double>(1.0, static_cast<double>(cohort.breasts().size())) * breastItem};
 }
 
+/// Where a stage's or a run's training time went, for its log line.
+std::string timeText(double dataWait, double compute, double windows, double validation) {
+    char text[160];
+    std::snprintf(text, sizeof text, "data wait %.1f s, compute %.1f s, ", dataWait, compute);
+    std::string out = text;
+    if (windows > 0.0) {
+        std::snprintf(text, sizeof text, "choosing windows %.1f s, ", windows);
+        out += text;
+    }
+    std::snprintf(text, sizeof text, "validation %.1f s", validation);
+    return out + text;
+}
+
 }  // namespace
 
 torch::Device parseDevice(const std::string& text) {
@@ -236,7 +250,8 @@ json evaluateRun(const fs::path& run) {
     json extra = {{"mode", std::string(modeName(config.mode))}, {"preset", config.preset}};
     if (fs::exists(run / "metrics.json")) {
         const auto old = readJson(run / "metrics.json");
-        for (const char* key : {"seconds", "data_wait_seconds", "compute_seconds", "cohort_hash"}) {
+        for (const char* key : {"seconds", "data_wait_seconds", "compute_seconds", "window_seconds",
+                                "validation_seconds", "cohort_hash"}) {
             if (old.contains(key)) {
                 extra[key] = old[key];
             }
@@ -427,6 +442,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             EvaluationResult test;
             double dataWaitSeconds = 0.0;
             double computeSeconds = 0.0;
+            double windowSeconds = 0.0;
+            double validationSeconds = 0.0;
         };
         std::vector<MemberResult> memberResults(static_cast<std::size_t>(config.ensemble));
         auto record = [&](const Trainer& t, MemberResult& r, int stage, const StageOutcome& o) {
@@ -439,23 +456,24 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                  std::isfinite(o.bestLoss) ? json(o.bestLoss) : json(nullptr)},
                 {"stopped_early", o.stoppedEarly},
                 {"data_wait_seconds", o.dataWaitSeconds},
-                {"compute_seconds", o.computeSeconds}};
+                {"compute_seconds", o.computeSeconds},
+                {"window_seconds", o.windowSeconds},
+                {"validation_seconds", o.validationSeconds}};
             r.dataWaitSeconds += o.dataWaitSeconds;
             r.computeSeconds += o.computeSeconds;
+            r.windowSeconds += o.windowSeconds;
+            r.validationSeconds += o.validationSeconds;
             char line[200];
             if (f.validation.empty()) {
-                std::snprintf(line, sizeof line,
-                              ": the last epoch, %d (no validation set); data wait %.1f s vs "
-                              "compute %.1f s",
-                              o.bestEpoch + 1, o.dataWaitSeconds, o.computeSeconds);
+                std::snprintf(line, sizeof line, ": the last epoch, %d (no validation set); ",
+                              o.bestEpoch + 1);
             } else {
-                std::snprintf(line, sizeof line,
-                              ": best epoch %d (val AUROC %.4f, loss %.4f); data wait %.1f s vs "
-                              "compute %.1f s",
-                              o.bestEpoch + 1, o.bestAuroc, o.bestLoss, o.dataWaitSeconds,
-                              o.computeSeconds);
+                std::snprintf(line, sizeof line, ": best epoch %d (val AUROC %.4f, loss %.4f); ",
+                              o.bestEpoch + 1, o.bestAuroc, o.bestLoss);
             }
-            t.note(t.where(k, stage) + line);
+            t.note(t.where(k, stage) + line +
+                   timeText(o.dataWaitSeconds, o.computeSeconds, o.windowSeconds,
+                            o.validationSeconds));
         };
         // The stages' samples are the same for every member (what differs is drawn per epoch).
         std::vector<Sample> train1, val1, train2, val2;
@@ -522,6 +540,8 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
             const auto& r = memberResults[static_cast<std::size_t>(m)];
             result.dataWaitSeconds += r.dataWaitSeconds;
             result.computeSeconds += r.computeSeconds;
+            result.windowSeconds += r.windowSeconds;
+            result.validationSeconds += r.validationSeconds;
             for (std::size_t i = 0; m > 0 && i < r.test.probabilities.size(); ++i) {
                 test.probabilities[i] += r.test.probabilities[i];
             }
@@ -572,14 +592,15 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
                         {"cohort_hash", cohort->hash()},
                         {"seconds", result.seconds},
                         {"data_wait_seconds", result.dataWaitSeconds},
-                        {"compute_seconds", result.computeSeconds}};
+                        {"compute_seconds", result.computeSeconds},
+                        {"window_seconds", result.windowSeconds},
+                        {"validation_seconds", result.validationSeconds}};
     result.metrics = writeRunReport(run, predictions, extra);
     writeLearningCurves(run, readLearningCurves(curveSources(run, config)));
-    char line[200];
-    std::snprintf(line, sizeof line,
-                  "done in %.1f s; the network waited %.1f s for data and computed %.1f s",
-                  result.seconds, result.dataWaitSeconds, result.computeSeconds);
-    log(line);
+    char line[64];
+    std::snprintf(line, sizeof line, "done in %.1f s; ", result.seconds);
+    log(line + timeText(result.dataWaitSeconds, result.computeSeconds, result.windowSeconds,
+                        result.validationSeconds));
     return result;
 }
 

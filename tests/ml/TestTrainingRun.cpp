@@ -45,6 +45,8 @@ public:
     void epochDone(const EpochSummary& s) override {
         ++epochs;
         QVERIFY(s.dataWaitSeconds >= 0.0 && s.computeSeconds > 0.0);
+        QVERIFY(s.validationSeconds >= 0.0);
+        QCOMPARE(s.windowSeconds, 0.0);  // no Stage 2 over windows here
     }
     bool cancelled() const override { return cancel_; }
     int batches = 0;

@@ -19,7 +19,9 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 
@@ -44,16 +46,22 @@ std::vector<float> windowScores(BreastClassifier& model, const torch::Tensor& br
     return scores;
 }
 
-/// Stage 2 batches per epoch and epochs run, seen by the observer.
+/// Stage 2 batches per epoch and epochs run, seen by the observer, and the epochs' times.
 struct StageTwoBatches final : TrainingObserver {
     std::int64_t batches = 0;
     int epochs = 0;
+    std::array<double, 2> windowSeconds{};  ///< per stage
+    double validationSeconds = 0.0;
     void batchDone(const TrainingProgress& p) override {
         if (p.stage == 2) {
             batches = p.batches;
         }
     }
-    void epochDone(const EpochSummary&) override { ++epochs; }
+    void epochDone(const EpochSummary& s) override {
+        ++epochs;
+        windowSeconds.at(static_cast<std::size_t>(s.stage - 1)) += s.windowSeconds;
+        validationSeconds += s.validationSeconds;
+    }
 };
 
 /// Cancels in Stage 2 once its `epoch` (0-based) starts.
@@ -319,6 +327,14 @@ private Q_SLOTS:
         auto config = windowConfig();
         StageTwoBatches plain;
         runCrossValidation(config, oneFold("mil"), &plain);
+        // The time spent choosing windows is Stage 2's alone, and the run reports it.
+        QCOMPARE(plain.windowSeconds[0], 0.0);
+        QVERIFY(plain.windowSeconds[1] > 0.0);
+        QVERIFY(plain.validationSeconds > 0.0);
+        std::ifstream metricsFile(root_ / "mil/metrics.json");
+        const auto metrics = nlohmann::json::parse(metricsFile);
+        QVERIFY(metrics.at("window_seconds").get<double>() >= plain.windowSeconds[1]);
+        QVERIFY(metrics.at("validation_seconds").get<double>() >= plain.validationSeconds);
         const auto fold = root_ / "mil/fold1";
         const auto meta = readCheckpointMeta(fold / "stage2_last.pt");
         const auto& candidates = meta.at("window_candidates");

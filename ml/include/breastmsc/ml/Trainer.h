@@ -40,6 +40,8 @@ struct StageOutcome {
     bool stoppedEarly = false;
     double dataWaitSeconds = 0.0;  ///< summed over the epochs run in this session
     double computeSeconds = 0.0;
+    double windowSeconds = 0.0;  ///< finding the candidates, and choosing windows every epoch
+    double validationSeconds = 0.0;
 };
 
 /// Trains one stage of one fold: Adam, mini-batches prefetched and augmented on worker

@@ -35,6 +35,10 @@ struct EpochSummary {
     double seconds = 0.0;
     double dataWaitSeconds = 0.0;  ///< time the network waited for batches
     double computeSeconds = 0.0;   ///< forward, backward and optimiser steps
+    /// Choosing each training breast's window under the current weights (Stage 2 over
+    /// windows, TrainingConfig::stage2Windows): a forward pass over its candidates.
+    double windowSeconds = 0.0;
+    double validationSeconds = 0.0;  ///< scoring the validation set
 };
 
 /// Callbacks of a training run; no Qt (the GUI adapts it to queued signals). Called from the

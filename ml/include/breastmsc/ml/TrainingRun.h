@@ -27,6 +27,8 @@ struct RunResult {
     double seconds = 0.0;
     double dataWaitSeconds = 0.0;
     double computeSeconds = 0.0;
+    double windowSeconds = 0.0;  ///< Stage 2 over windows: finding and choosing them
+    double validationSeconds = 0.0;
     std::vector<std::string> notes;
 };
 
