@@ -670,16 +670,17 @@ StageOutcome Trainer::trainStage(BreastClassifier& model, int fold, int stage,
                 validated[0] = '\0';
             }
         }
+        // In the order of the stage's and the run's time lines (TrainingRun).
         char windows[48] = "";
         if (windowMil) {
             std::snprintf(windows, sizeof windows, "choosing windows %.1f s, ", windowSeconds);
         }
         char line[320];
         std::snprintf(line, sizeof line,
-                      "%s epoch %d/%d: train loss %.4f%s, %.1f s (%sdata wait %.2f s, compute "
-                      "%.1f s, validation %.1f s)",
+                      "%s epoch %d/%d: train loss %.4f%s, %.1f s (data wait %.2f s, compute "
+                      "%.1f s, %svalidation %.1f s)",
                       where(fold, stage).c_str(), epoch + 1, settings.epochs, summary.trainLoss,
-                      validated, summary.seconds, windows, summary.dataWaitSeconds, compute,
+                      validated, summary.seconds, summary.dataWaitSeconds, compute, windows,
                       validationSeconds);
         note(line);
         if (stop) {
