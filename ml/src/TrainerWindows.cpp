@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <stdexcept>
 
 // Trainer: Stage 2's window candidates (TrainingConfig::stage2Windows) — found under the
 // Stage 1 weights, or read back from a checkpoint — kept apart from the training loop.
@@ -108,6 +109,19 @@ std::map<std::size_t, std::vector<Triple>> Trainer::windowCandidates(
                 candidates[sample.breast] = std::move(holding);
                 continue;
             }
+        }
+        if (config_.stage2Windows == kAllWindows) {
+            // Every window is a candidate: scoring them only to keep them all cost a forward
+            // pass over each breast (7–8 s a fold on the demo cohort). Their order only breaks
+            // an epoch's ties (the first highest score wins): windows of equal content, say all
+            // cleared, tie under any weights, and the scored order kept them in lattice order.
+            const auto& shape = cohort_->breasts().at(sample.breast).shape;
+            auto all = windowOrigins(config_.network, {shape[1], shape[2], shape[3]});
+            if (all.empty()) {
+                throw std::invalid_argument("the breast grid is not covered by whole windows");
+            }
+            candidates[sample.breast] = std::move(all);
+            continue;
         }
         candidates[sample.breast] = mostMalignantWindows(
             model, cohort_->load(sample.breast), config_.stage2Windows, device_, config_.bf16);

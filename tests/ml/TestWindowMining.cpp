@@ -247,8 +247,16 @@ private Q_SLOTS:
         std::vector<Triple> reversed(top.rbegin(), top.rend());
         QCOMPARE(mostMalignantOf(model, breast, reversed, tile, torch::kCPU, false), top[0]);
         QCOMPARE(mostMalignantWindows(model, breast, 1000, torch::kCPU, false).size(), all.size());
-        QCOMPARE(mostMalignantWindows(model, breast, kAllWindows, torch::kCPU, false).size(),
-                 all.size());
+        const auto ranked = mostMalignantWindows(model, breast, kAllWindows, torch::kCPU, false);
+        QCOMPARE(ranked.size(), all.size());
+        // Every window as a candidate: the lattice as it stands chooses what the ranked list
+        // chooses, so Stage 2 need not rank them first (Trainer::windowCandidates).
+        QCOMPARE(mostMalignantOf(model, breast, all, tile, torch::kCPU, false),
+                 mostMalignantOf(model, breast, ranked, tile, torch::kCPU, false));
+        // Windows of equal content tie: ranked in lattice order, the first of them chosen.
+        const auto blank = torch::zeros({6, 64, 64, 8});
+        QCOMPARE(mostMalignantWindows(model, blank, kAllWindows, torch::kCPU, false), all);
+        QCOMPARE(mostMalignantOf(model, blank, all, tile, torch::kCPU, false), all.front());
         // A model without windows or the max pool cannot rank windows.
         BreastClassifier average(bmsc::test::windowedNet({16, 16, 2}, BreastPool::Average),
                                  HeadKind::WholeBreast);
@@ -390,6 +398,37 @@ private Q_SLOTS:
         runCrossValidation(config, oneFold("rehearsal"), &rehearsed);
         QVERIFY2(rehearsed.batches > plain.batches,
                  qPrintable(QString("%1 vs %2").arg(rehearsed.batches).arg(plain.batches)));
+    }
+
+    void everyWindowIsACandidateInLatticeOrder() {
+        // Naive Stage 2 over every window ("all"): each breast's candidates are its whole
+        // lattice in order, taken without a scoring pass, and the stage trains on them.
+        auto config = windowConfig();
+        config.mode = TrainingMode::Naive;
+        config.stage2Head = Stage2Head::Fresh;
+        config.stage2FrozenBatchNorm = false;
+        config.stage2Windows = kAllWindows;
+        config.validate("all windows");
+        StageTwoBatches observed;
+        runCrossValidation(config, oneFold("all"), &observed);
+        QVERIFY(observed.windowSeconds[1] > 0.0);
+        const auto cohort = PreparedCohort::prepare(root_ / "cohort", config.preprocess,
+                                                    root_ / "cache", config.cacheMegabytes);
+        const auto meta = readCheckpointMeta(root_ / "all/fold1/stage2_last.pt");
+        const auto& candidates = meta.at("window_candidates");
+        QVERIFY(candidates.is_array() && !candidates.empty());
+        for (const auto& entry : candidates) {
+            const auto& b = cohort->breasts().at(entry.at("breast").get<std::size_t>());
+            const auto lattice =
+                windowOrigins(config.network, {b.shape[1], b.shape[2], b.shape[3]});
+            QCOMPARE(lattice.size(), std::size_t{27});
+            std::vector<Triple> origins;
+            for (const auto& o : entry.at("origins")) {
+                origins.push_back(
+                    {o[0].get<std::int64_t>(), o[1].get<std::int64_t>(), o[2].get<std::int64_t>()});
+            }
+            QCOMPARE(origins, lattice);
+        }
     }
 
     void lesionPositivesAreTheWindowsHoldingALesion() {

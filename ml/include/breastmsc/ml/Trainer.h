@@ -116,7 +116,8 @@ private:
     /// Multiple-instance Stage 2 (TrainingConfig::stage2Windows): the candidate windows of each
     /// training breast: `saved` (a resumed stage's checkpoint) when it names every breast, else
     /// the model's most malignant windows of each (eval mode, no gradients) — or, with
-    /// PositiveWindows::Lesions, lesionWindows for the malignant breasts that have them.
+    /// PositiveWindows::Lesions, lesionWindows for the malignant breasts that have them. With
+    /// kAllWindows, every window in lattice order, unscored.
     std::map<std::size_t, std::vector<Triple>> windowCandidates(
         BreastClassifier& model, int fold, const std::vector<Sample>& train,
         std::map<std::size_t, std::vector<Triple>> saved) const;
