@@ -57,9 +57,10 @@ class Pair:
             sys.exit(f"{run_a} and {run_b} label some breast differently: not the same cohort")
         self.patients = sorted({p for p, _ in self.first})
         self.breasts = {p: [k for k in self.first if k[0] == p] for p in self.patients}
+        self.keep = None  # a set of breasts: the AUROCs count only these (subgroup_auroc.py)
 
     def aurocs(self, sample):
-        keys = [k for p in sample for k in self.breasts[p]]
+        keys = [k for p in sample for k in self.breasts[p] if self.keep is None or k in self.keep]
         y = [self.first[k][0] for k in keys]
         return (roc_auc_score(y, [self.first[k][1] for k in keys]),
                 roc_auc_score(y, [self.second[k][1] for k in keys]))

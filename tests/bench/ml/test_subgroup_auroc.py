@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""subgroup_auroc.py on made-up runs whose subgroup AUROCs are worked out by hand.
+
+    /usr/bin/python3 tests/bench/ml/test_subgroup_auroc.py
+"""
+
+import pathlib
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from test_paired_auroc import write_run  # noqa: E402  (test_paired_auroc's four patients)
+
+SCRIPT = pathlib.Path(__file__).parent / "subgroup_auroc.py"
+# The cancers (P1 and P2 left) and a benign lesion in P3's left breast (x_mm > 0: left, LPS);
+# the other five benign breasts hold none.
+LESIONS = ("patient_id,x_mm,y_mm,z_mm,label\n"
+           "P1,50,0,0,malignant\nP2,40,0,0,malignant\nP3,30,0,0,benign\n")
+
+
+def run(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args), "--resamples", "200"],
+                          capture_output=True, text=True)
+
+
+class SubgroupAuroc(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        root = pathlib.Path(self.tmp.name)
+        self.cohort = root / "cohort"
+        self.cohort.mkdir()
+        (self.cohort / "lesions.csv").write_text(LESIONS)
+        # A ranks the benign lesion below both cancers (1.0) and one lesion-free breast above
+        # the second cancer (9 of 10 pairs, 0.9); B ranks the benign lesion between the cancers
+        # (1 of 2, 0.5) and every lesion-free breast below them (1.0).
+        a = {("P1", "left"): 0.9, ("P2", "left"): 0.8, ("P3", "left"): 0.1,
+             ("P1", "right"): 0.2, ("P2", "right"): 0.3, ("P3", "right"): 0.85,
+             ("P4", "left"): 0.1, ("P4", "right"): 0.1}
+        b = {**{k: 0.1 for k in a}, ("P1", "left"): 0.9, ("P2", "left"): 0.8,
+             ("P3", "left"): 0.85}
+        self.a, self.b = root / "a", root / "b"
+        write_run(self.a, a)
+        write_run(self.b, b)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_subgroups(self):
+        out = run(self.a, self.b, self.cohort)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with_lesion, without = out.stdout.split("malignant against benign without a lesion")
+        self.assertIn("1 benign, A 1.000  B 0.500  A - B +0.500", with_lesion)
+        self.assertIn("over 1 cohorts: mean A - B +0.500", with_lesion)
+        self.assertIn("5 benign, A 0.900  B 1.000  A - B -0.100", without)
+        self.assertIn("over 1 cohorts: mean A - B -0.100", without)
+
+    def test_bad_arguments(self):
+        out = run(self.a, self.b)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("give triples", out.stderr)
+        # A cancer without a lesion centre on its side: the wrong cohort, named.
+        (self.cohort / "lesions.csv").write_text(LESIONS.replace("P2,40", "P2,-40"))
+        out = run(self.a, self.b, self.cohort)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("holds no lesion centre", out.stderr)
+        self.assertIn(str(self.cohort), out.stderr)
+        (self.cohort / "lesions.csv").write_text("patient_id,x\nP1,oops\n")
+        out = run(self.a, self.b, self.cohort)
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("lesions.csv: cannot read lesion centres", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
