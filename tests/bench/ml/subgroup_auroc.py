@@ -78,6 +78,9 @@ def main():
             auc_a, auc_b = pair.aurocs(pair.patients)
             print(f"  {cohort}: {count} benign, A {auc_a:.3f}  B {auc_b:.3f}  A - B "
                   f"{auc_a - auc_b:+.3f}")
+        if not pairs:
+            print("  no cohort has such benign breasts")
+            continue
         mean = sum(x - y for x, y in (p.aurocs(p.patients) for p in pairs)) / len(pairs)
         rng = random.Random(a.seed)
         low, high, worse = interval(

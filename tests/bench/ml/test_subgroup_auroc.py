@@ -56,6 +56,16 @@ class SubgroupAuroc(unittest.TestCase):
         self.assertIn("5 benign, A 0.900  B 1.000  A - B -0.100", without)
         self.assertIn("over 1 cohorts: mean A - B -0.100", without)
 
+    def test_a_group_no_cohort_has(self):
+        # Every benign breast holds a lesion: the second group is empty, said so, no crash.
+        rows = "".join(f"{p},{x},0,0,benign\n" for p in ("P1", "P2", "P3", "P4")
+                       for x in (10, -10))
+        (self.cohort / "lesions.csv").write_text(LESIONS + rows)
+        out = run(self.a, self.b, self.cohort)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("6 benign, A ", out.stdout)
+        self.assertIn("no cohort has such benign breasts", out.stdout)
+
     def test_bad_arguments(self):
         out = run(self.a, self.b)
         self.assertNotEqual(out.returncode, 0)
