@@ -84,20 +84,34 @@ def interval(differences):
     return low, high, worse
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", metavar="RUN_A RUN_B",
-                        help="pairs of run folders, A then B")
+def mean_difference(pairs, resamples, seed):
+    """The mean over the pairs (one per cohort) of the pooled A - B, and interval()'s figures
+    for it from a bootstrap that redraws each cohort's patients."""
+    mean = sum(x - y for x, y in (p.aurocs(p.patients) for p in pairs)) / len(pairs)
+    rng = random.Random(seed)
+    return (mean,) + interval([sum(p.resampled_difference(rng) for p in pairs) / len(pairs)
+                               for _ in range(resamples)])
+
+
+def arguments(doc, size, metavar, what):
+    """The command line of a script taking folders in groups of `size`: (groups, resamples, seed)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("items", nargs="+", metavar=metavar, help=what)
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     a = parser.parse_args()
-    if len(a.runs) % 2:
-        sys.exit("give the runs in pairs: RUN_A RUN_B [RUN_A2 RUN_B2 ...]")
-    pairs = [Pair(a.runs[i], a.runs[i + 1]) for i in range(0, len(a.runs), 2)]
+    if len(a.items) % size:
+        sys.exit(f"give {what}: {metavar} [...]")
+    return [a.items[i:i + size] for i in range(0, len(a.items), size)], a.resamples, a.seed
+
+
+def main():
+    groups, resamples, seed = arguments(__doc__, 2, "RUN_A RUN_B", "the runs in pairs")
+    pairs = [Pair(run_a, run_b) for run_a, run_b in groups]
     for pair in pairs:
         auc_a, auc_b = pair.aurocs(pair.patients)
-        rng = random.Random(a.seed)
-        low, high, worse = interval([pair.resampled_difference(rng) for _ in range(a.resamples)])
+        rng = random.Random(seed)
+        low, high, worse = interval([pair.resampled_difference(rng) for _ in range(resamples)])
         if len(pairs) > 1:
             print()
         print(f"patients {len(pair.patients)}, breasts {len(pair.first)}")
@@ -106,11 +120,7 @@ def main():
         print(f"A - B {auc_a - auc_b:+.3f}, 95 % paired bootstrap interval [{low:+.3f}, {high:+.3f}], "
               f"share of resamples with A <= B {worse:.2f}")
     if len(pairs) > 1:
-        mean = sum(x - y for x, y in (p.aurocs(p.patients) for p in pairs)) / len(pairs)
-        rng = random.Random(a.seed)
-        low, high, worse = interval(
-            [sum(p.resampled_difference(rng) for p in pairs) / len(pairs)
-             for _ in range(a.resamples)])
+        mean, low, high, worse = mean_difference(pairs, resamples, seed)
         print()
         print(f"over {len(pairs)} cohorts: mean A - B {mean:+.3f}, 95 % bootstrap interval "
               f"(patients redrawn within each cohort) [{low:+.3f}, {high:+.3f}], "

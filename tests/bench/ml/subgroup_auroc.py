@@ -13,15 +13,13 @@ interval from a bootstrap redrawing each cohort's patients (paired_auroc.py's): 
 lead lies in telling cancers from benign lesions or from lesion-free breasts.
 """
 
-import argparse
 import copy
 import csv
 import pathlib
-import random
 import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from paired_auroc import Pair, interval  # noqa: E402
+from paired_auroc import Pair, arguments, mean_difference  # noqa: E402
 
 GROUPS = ("benign with a lesion", "benign without a lesion")
 
@@ -57,15 +55,8 @@ def subgroups(pair, cohort):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("items", nargs="+", metavar="RUN_A RUN_B COHORT",
-                        help="triples: run folder A, run folder B, their cohort folder")
-    parser.add_argument("--resamples", type=int, default=2000)
-    parser.add_argument("--seed", type=int, default=1)
-    a = parser.parse_args()
-    if len(a.items) % 3:
-        sys.exit("give triples: RUN_A RUN_B COHORT [RUN_A2 RUN_B2 COHORT2 ...]")
-    triples = [a.items[i:i + 3] for i in range(0, len(a.items), 3)]
+    triples, resamples, seed = arguments(__doc__, 3, "RUN_A RUN_B COHORT",
+                                         "triples of run A, run B and their cohort")
     split = [subgroups(Pair(run_a, run_b), cohort) for run_a, run_b, cohort in triples]
     for g, name in enumerate(GROUPS):
         pairs = [groups[g][0] for groups in split if groups[g][1] > 0]
@@ -81,11 +72,7 @@ def main():
         if not pairs:
             print("  no cohort has such benign breasts")
             continue
-        mean = sum(x - y for x, y in (p.aurocs(p.patients) for p in pairs)) / len(pairs)
-        rng = random.Random(a.seed)
-        low, high, worse = interval(
-            [sum(p.resampled_difference(rng) for p in pairs) / len(pairs)
-             for _ in range(a.resamples)])
+        mean, low, high, worse = mean_difference(pairs, resamples, seed)
         print(f"  over {len(pairs)} cohorts: mean A - B {mean:+.3f}, 95 % bootstrap interval "
               f"[{low:+.3f}, {high:+.3f}], share of resamples with A <= B {worse:.2f}")
 
