@@ -29,9 +29,14 @@ def write_run(folder, probabilities):
                     f.write(f"{p},{side},{label},{probabilities[(p, side)]}\n")
 
 
-def run(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args), "--resamples", "200"],
+def run_script(script, *args):
+    """The script on the arguments, with few resamples: its completed process."""
+    return subprocess.run([sys.executable, str(script), *map(str, args), "--resamples", "200"],
                           capture_output=True, text=True)
+
+
+def run(*args):
+    return run_script(SCRIPT, *args)
 
 
 class PairedAuroc(unittest.TestCase):

@@ -5,13 +5,12 @@
 """
 
 import pathlib
-import subprocess
 import sys
 import tempfile
 import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from test_paired_auroc import write_run  # noqa: E402  (test_paired_auroc's four patients)
+from test_paired_auroc import run_script, write_run  # noqa: E402  (its four patients)
 
 SCRIPT = pathlib.Path(__file__).parent / "subgroup_auroc.py"
 # The cancers (P1 and P2 left) and a benign lesion in P3's left breast (x_mm > 0: left, LPS);
@@ -21,8 +20,7 @@ LESIONS = ("patient_id,x_mm,y_mm,z_mm,label\n"
 
 
 def run(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args), "--resamples", "200"],
-                          capture_output=True, text=True)
+    return run_script(SCRIPT, *args)
 
 
 class SubgroupAuroc(unittest.TestCase):
