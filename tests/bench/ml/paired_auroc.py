@@ -93,20 +93,24 @@ def mean_difference(pairs, resamples, seed):
                                for _ in range(resamples)])
 
 
-def arguments(doc, size, metavar, what):
-    """The command line of a script taking folders in groups of `size`: (groups, resamples, seed)."""
+def arguments(doc, size, metavar, what, options=()):
+    """The command line of a script taking folders in groups of `size`: (groups, the parsed
+    options: resamples, seed and each (flag, argparse keywords) of `options`)."""
     parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("items", nargs="+", metavar=metavar, help=what)
     parser.add_argument("--resamples", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    for flag, keywords in options:
+        parser.add_argument(flag, **keywords)
     a = parser.parse_args()
     if len(a.items) % size:
         sys.exit(f"give {what}: {metavar} [...]")
-    return [a.items[i:i + size] for i in range(0, len(a.items), size)], a.resamples, a.seed
+    return [a.items[i:i + size] for i in range(0, len(a.items), size)], a
 
 
 def main():
-    groups, resamples, seed = arguments(__doc__, 2, "RUN_A RUN_B", "the runs in pairs")
+    groups, options = arguments(__doc__, 2, "RUN_A RUN_B", "the runs in pairs")
+    resamples, seed = options.resamples, options.seed
     pairs = [Pair(run_a, run_b) for run_a, run_b in groups]
     for pair in pairs:
         auc_a, auc_b = pair.aurocs(pair.patients)

@@ -54,6 +54,32 @@ class SubgroupAuroc(unittest.TestCase):
         self.assertIn("5 benign, A 0.900  B 1.000  A - B -0.100", without)
         self.assertIn("over 1 cohorts: mean A - B -0.100", without)
 
+    def test_cancers_split_by_size(self):
+        # P1's cancer 8 mm across (diameter_mm), P2's 4 mm (radius_mm 2, the other tool's
+        # column): under 6 mm only P2 left (0.8 in both runs), which A ranks above the benign
+        # lesion (B below it, 0.85) and below one of the five lesion-free breasts (0.85).
+        (self.cohort / "lesions.csv").write_text(
+            "patient_id,x_mm,y_mm,z_mm,label,diameter_mm,radius_mm\n"
+            "P1,50,0,0,malignant,8,\nP2,40,0,0,malignant,,2\nP3,30,0,0,benign,,\n")
+        out = run(self.a, self.b, self.cohort, "--cancer-mm", "6")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        sections = out.stdout.split("cancers ")[1:]
+        self.assertEqual([s.splitlines()[0] for s in sections],
+                         ["under 6 mm against benign with a lesion",
+                          "under 6 mm against benign without a lesion",
+                          "of 6 mm or more against benign with a lesion",
+                          "of 6 mm or more against benign without a lesion"])
+        self.assertIn("1 malignant, 1 benign, A 1.000  B 0.000  A - B +1.000", sections[0])
+        self.assertIn("1 malignant, 5 benign, A 0.800  B 1.000  A - B -0.200", sections[1])
+        self.assertIn("1 malignant, 1 benign, A 1.000  B 1.000  A - B +0.000", sections[2])
+        self.assertIn("1 malignant, 5 benign, A 1.000  B 1.000  A - B +0.000", sections[3])
+        # Without a size for a cancer the split cannot be made: said, with the file.
+        (self.cohort / "lesions.csv").write_text(LESIONS)
+        out = run(self.a, self.b, self.cohort, "--cancer-mm", "6")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("lesions.csv: --cancer-mm needs each malignant lesion's diameter_mm",
+                      out.stderr)
+
     def test_a_group_no_cohort_has(self):
         # Every benign breast holds a lesion: the second group is empty, said so, no crash.
         rows = "".join(f"{p},{x},0,0,benign\n" for p in ("P1", "P2", "P3", "P4")
@@ -62,7 +88,7 @@ class SubgroupAuroc(unittest.TestCase):
         out = run(self.a, self.b, self.cohort)
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("6 benign, A ", out.stdout)
-        self.assertIn("no cohort has such benign breasts", out.stdout)
+        self.assertIn("no cohort has such breasts", out.stdout)
 
     def test_bad_arguments(self):
         out = run(self.a, self.b)
