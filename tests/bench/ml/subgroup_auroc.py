@@ -29,34 +29,36 @@ from paired_auroc import Pair, arguments, mean_difference  # noqa: E402
 BENIGN = ("benign with a lesion", "benign without a lesion")
 
 
+def cancer_diameter(row, path):
+    """A malignant lesion's diameter in mm: its diameter_mm, or twice its radius_mm."""
+    if row.get("diameter_mm"):
+        return float(row["diameter_mm"])
+    if row.get("radius_mm"):
+        return 2 * float(row["radius_mm"])
+    sys.exit(f"{path}: --cancer-mm needs each malignant lesion's diameter_mm or radius_mm")
+
+
 def read_lesions(cohort, sizes):
-    """{(patient, side): largest malignant diameter in mm, 0 where only benign ones} of the
-    breasts that hold an annotated lesion centre; diameters only when `sizes`."""
+    """{(patient, side): its largest cancer's diameter in mm (0 unless `sizes`), None where it
+    holds benign lesions only} of the breasts that hold an annotated lesion centre."""
     path = pathlib.Path(cohort) / "lesions.csv"
     breasts = {}
     try:
         with open(path, newline="") as handle:
             for r in csv.DictReader(handle):
-                side = (r["patient_id"], "left" if float(r["x_mm"]) > 0 else "right")
-                diameter = 0.0
-                if sizes and r["label"] == "malignant":
-                    if r.get("diameter_mm"):
-                        diameter = float(r["diameter_mm"])
-                    elif r.get("radius_mm"):
-                        diameter = 2 * float(r["radius_mm"])
-                    else:
-                        sys.exit(f"{path}: --cancer-mm needs each malignant lesion's "
-                                 "diameter_mm or radius_mm")
-                breasts[side] = max(breasts.get(side, 0.0), diameter)
+                cancers = breasts.setdefault(
+                    (r["patient_id"], "left" if float(r["x_mm"]) > 0 else "right"), [])
+                if r["label"] == "malignant":
+                    cancers.append(cancer_diameter(r, path) if sizes else 0.0)
     except (OSError, KeyError, ValueError) as e:
         sys.exit(f"{path}: cannot read lesion centres ({e})")
-    return breasts
+    return {side: max(cancers) if cancers else None for side, cancers in breasts.items()}
 
 
 def subgroups(pair, cohort, cancer_mm):
     """[(name, the pair restricted to a group of malignant and a group of benign breasts, the
-    benign count)]: every malignant breast against each benign subgroup, or with `cancer_mm`
-    those under and over it against each."""
+    malignant count, the benign count)]: every malignant breast against each benign subgroup, or
+    with `cancer_mm` those whose largest cancer is under it and those at or over it."""
     lesions = read_lesions(cohort, cancer_mm is not None)
     malignant = {k for k, (label, _) in pair.first.items() if label}
     missed = [k for k in malignant if k not in lesions]
@@ -65,6 +67,10 @@ def subgroups(pair, cohort, cancer_mm):
                  "(not this run's cohort, or lesions not in LPS)")
     cancers = [("malignant", malignant)]
     if cancer_mm is not None:
+        unsized = [k for k in malignant if lesions[k] is None]
+        if unsized:
+            sys.exit(f"{cohort}: malignant breast {unsized[0]} holds only benign lesion centres "
+                     "in lesions.csv: no cancer size for --cancer-mm")
         small = {k for k in malignant if lesions[k] < cancer_mm}
         cancers = [(f"cancers under {cancer_mm:g} mm", small),
                    (f"cancers of {cancer_mm:g} mm or more", malignant - small)]

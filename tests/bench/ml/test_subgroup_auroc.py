@@ -79,6 +79,15 @@ class SubgroupAuroc(unittest.TestCase):
         self.assertNotEqual(out.returncode, 0)
         self.assertIn("lesions.csv: --cancer-mm needs each malignant lesion's diameter_mm",
                       out.stderr)
+        # A cancer breast whose only annotated centre is benign has no size: said, not counted
+        # as a small cancer.
+        (self.cohort / "lesions.csv").write_text(
+            "patient_id,x_mm,y_mm,z_mm,label,diameter_mm\n"
+            "P1,50,0,0,malignant,8\nP2,40,0,0,benign,4\nP3,30,0,0,benign,5\n")
+        out = run(self.a, self.b, self.cohort, "--cancer-mm", "6")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("malignant breast ('P2', 'left') holds only benign lesion centres",
+                      out.stderr)
 
     def test_a_group_no_cohort_has(self):
         # Every benign breast holds a lesion: the second group is empty, said so, no crash.
