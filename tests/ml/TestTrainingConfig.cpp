@@ -279,7 +279,7 @@ private Q_SLOTS:
         QVERIFY(curve.network.peakCurve);
         for (const auto& name : TrainingConfig::presetNames()) {
             QCOMPARE(TrainingConfig::fromPreset(name).network.peakCurve,
-                     name == "demo" || name == "demo-v4");
+                     name == "demo" || name == "demo-v4" || name == "demo-v5");
         }
         QCOMPARE(TrainingConfig::fromJson(curve.toJson(), "x").toJson().dump(),
                  curve.toJson().dump());
@@ -289,10 +289,10 @@ private Q_SLOTS:
         e = errorOf({{"peak_curve", "yes"}});
         QVERIFY2(e.contains("peak_curve"), qPrintable(e));
         // The enhancing wall behind the breast cleared in preprocessing: the demo preset's since
-        // run 48, off in the others.
+        // run 48 (and demo-v5, its preset until run 58), off in the others.
         for (const auto& name : TrainingConfig::presetNames()) {
             QCOMPARE(TrainingConfig::fromPreset(name).preprocess.posteriorWallFraction,
-                     name == "demo" ? 0.3 : 0.0);
+                     name == "demo" || name == "demo-v5" ? 0.3 : 0.0);
         }
         const auto wall =
             TrainingConfig::fromJson({{"preset", "demo"}, {"posterior_wall", 0.3}}, "x");
@@ -426,13 +426,14 @@ private Q_SLOTS:
         QCOMPARE(e3.ensemble, 3);
     }
 
-    void demoPresetIsRun47AndDemoV2Run31() {
+    void demoPresetIsRun58AndDemoV2Run31() {
         // demo-v2 is what runs 31 (curriculum) and 32 (naive) of doc/RESULTS-runs-30-32.md
         // trained with, spelt out on demo-v1 in doc/configs: the same config, key for key;
         // demo-v3 is run 44's, demo-v2 with the head reading the stem's peak; demo-v4 is run
-        // 46's, demo-v3 with the head also reading the curve at the peak; demo is run 47's
+        // 46's, demo-v3 with the head also reading the curve at the peak; demo-v5 is run 47's
         // (curriculum) and run 48's (naive), demo-v4 on breasts whose enhancing wall behind them
-        // is cleared.
+        // is cleared; demo is demo-v5 with a curriculum's Stage 2 at naive's learning rate
+        // (run 57's config, adopted in run 58), its naive demo-v5's.
         const std::filesystem::path folder =
             std::filesystem::path(BMSC_TEST_SOURCE_DIR) / ".." / "doc" / "configs";
         const auto same = [](const TrainingConfig& a, const TrainingConfig& b) {
@@ -456,9 +457,16 @@ private Q_SLOTS:
                      TrainingConfig::load(folder / "run46-curriculum-peak-curve.json")));
         QVERIFY(same(TrainingConfig::fromPreset("demo-v4", TrainingMode::Naive),
                      TrainingConfig::load(folder / "run46-naive-peak-curve.json")));
-        QVERIFY(same(curriculum,
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v5"),
                      TrainingConfig::load(folder / "run47-curriculum-posterior-wall.json")));
+        QVERIFY(same(TrainingConfig::fromPreset("demo-v5", TrainingMode::Naive),
+                     TrainingConfig::load(folder / "run48-naive-posterior-wall.json")));
+        QVERIFY(same(curriculum,
+                     TrainingConfig::load(folder / "run57-curriculum-stage2-lr-1e-3.json")));
         QVERIFY(same(naive, TrainingConfig::load(folder / "run48-naive-posterior-wall.json")));
+        QCOMPARE(curriculum.stage2.learningRate, 1e-3);
+        QCOMPARE(TrainingConfig::fromPreset("demo-v5").stage2.learningRate, 1e-4);
+        QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v5")));
         QCOMPARE(curriculum.preprocess.posteriorWallFraction, 0.3);
         QCOMPARE(naive.preprocess.posteriorWallFraction, 0.3);
         QVERIFY(!same(curriculum, TrainingConfig::fromPreset("demo-v4")));
@@ -481,8 +489,8 @@ private Q_SLOTS:
         // The preset's recorded config reads back as itself.
         QVERIFY(same(TrainingConfig::fromRecord(curriculum.toJson(), "x"), curriculum));
         QVERIFY(same(TrainingConfig::fromRecord(naive.toJson(), "x"), naive));
-        QVERIFY(
-            errorOf({{"preset", "demo-v5"}}).contains("demo, demo-v1, demo-v2, demo-v3, demo-v4"));
+        QVERIFY(errorOf({{"preset", "demo-v6"}})
+                    .contains("demo, demo-v1, demo-v2, demo-v3, demo-v4, demo-v5"));
     }
 
     void cosineScheduleFallsFromTheStageRate() {

@@ -158,16 +158,17 @@ struct TrainingConfig {
     /// ~40-patient demo cohort finishes on 2 CPU cores: run 31's settings
     /// (doc/RESULTS-runs-30-32.md) with the head reading the stem's peak (run 44,
     /// doc/RESULTS-run-44.md) and the curve at each window's most enhancing voxel (run 46), on
-    /// breasts whose enhancing wall behind them is cleared (posterior_wall 0.3, runs 47–48).
-    /// "demo-v4": without the clearing, run 46's, the demo preset until run 48. "demo-v3": without
-    /// the curve either, that of runs 44–45. "demo-v2": run 31's settings alone, that of runs
-    /// 33–43. "demo-v1": the demo preset of runs 1–32 (a 64 × 64 × 16 breast in one pass), which
-    /// the configs in doc/configs build on. `mode` is the config's mode; the demo presets' stage
-    /// settings depend on it (a curriculum's Stage 2 fine-tunes what Stage 1 learnt; naive trains
-    /// Stage 2 from scratch).
+    /// breasts whose enhancing wall behind them is cleared (posterior_wall 0.3, runs 47–48), a
+    /// curriculum's Stage 2 at 1e-3 (runs 57–58). "demo-v5": Stage 2 at 1e-4, runs 47–48's, the
+    /// demo preset until run 58. "demo-v4": without the clearing either, run 46's. "demo-v3":
+    /// without the curve either, that of runs 44–45. "demo-v2": run 31's settings alone, that of
+    /// runs 33–43. "demo-v1": the demo preset of runs 1–32 (a 64 × 64 × 16 breast in one pass),
+    /// which the configs in doc/configs build on. `mode` is the config's mode; the demo presets'
+    /// stage settings depend on it (a curriculum's Stage 2 fine-tunes what Stage 1 learnt; naive
+    /// trains Stage 2 from scratch).
     static TrainingConfig fromPreset(const std::string& name,
                                      TrainingMode mode = TrainingMode::Curriculum);
-    /// The names fromPreset knows (paper, demo, demo-v1 … demo-v4): the one list the command
+    /// The names fromPreset knows (paper, demo, demo-v1 … demo-v5): the one list the command
     /// line's choices and the unknown-preset error are made from.
     static const std::vector<std::string>& presetNames();
 
