@@ -5,9 +5,14 @@
 namespace bmsc::io {
 namespace {
 
+// "file:line: reason", or the reason alone where no file is involved (a bad argument, an empty
+// volume): "<no file>: unknown preset 'x'" told the user nothing the reason did not.
 std::string composeMessage(const std::filesystem::path& path, int line, const std::string& reason) {
+    if (path.empty()) {
+        return reason;
+    }
     std::ostringstream message;
-    message << (path.empty() ? std::string("<no file>") : path.string());
+    message << path.string();
     if (line > 0) {
         message << ':' << line;
     }

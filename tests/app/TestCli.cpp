@@ -153,6 +153,17 @@ private Q_SLOTS:
         }
     }
 
+    // An error that concerns no file reads as its reason, with no placeholder for a path.
+    void argumentErrorsReadAsTheirReason() {
+        QTemporaryDir dir;
+        const auto r = runCli(
+            {"generate", "--out", dir.filePath("c"), "--patients", "1", "--size", "16x16x4", "-q"});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err, QByteArray("error: the in-plane grid size must be between 32 and 2048 "
+                                   "voxels\n"));
+        QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+    }
+
 #ifdef BMSC_CLI_WITH_ML
     // compare takes run folders in pairs, one pair per cohort; an odd count is refused before
     // any run is read, a run without predictions is named.

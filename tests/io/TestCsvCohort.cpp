@@ -54,6 +54,15 @@ class TestCsvCohort : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    void errorMessages() {
+        // A file's error names it (and the line); one that concerns no file is its reason alone.
+        const IoError inFile(ErrorCode::MalformedCsv, "cohort/lesions.csv", "bad x_mm", 7);
+        QCOMPARE(std::string(inFile.what()), std::string("cohort/lesions.csv:7: bad x_mm"));
+        const IoError noFile(ErrorCode::InvalidArgument, {}, "unknown preset 'x'");
+        QCOMPARE(std::string(noFile.what()), std::string("unknown preset 'x'"));
+        QCOMPARE(noFile.reason(), std::string("unknown preset 'x'"));
+    }
+
     void csvQuotingRoundTrip() {
         QTemporaryDir dir;
         const fs::path file = bmsc::test::toPath(dir.path()) / "t.csv";
