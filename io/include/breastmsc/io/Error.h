@@ -21,9 +21,9 @@ enum class ErrorCode {
     Cancelled,         ///< the user cancelled long work
 };
 
-/// The one exception type of the data layer. Its message always names the file (and the
-/// line, for text formats), as the cohort format's rules require; an error that concerns no
-/// file (a bad argument) is its reason alone.
+/// The one exception type of the data layer. An error about a file names it (and the line, for
+/// text formats) first, as the cohort format's rules require; one that concerns no file (a bad
+/// argument) is its reason alone.
 class IoError : public std::runtime_error {
 public:
     IoError(ErrorCode code, std::filesystem::path path, const std::string& reason, int line = 0);
