@@ -12,7 +12,50 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <functional>
+#include <string>
 #include <string_view>
+
+namespace {
+
+// Exit statuses: 1 for an error the command met (a file, a folder, a value it refused), 2 for a
+// command line the parser refused, 130 when the user stopped a command.
+constexpr int kUsageError = 2;
+
+// A command line the parser refused reads like every other error, "error: <reason>", followed by
+// the help to read: the command's own when the parser got as far as naming one.
+int reportUsageError(const CLI::App& app, const CLI::ParseError& e) {
+    std::string help = app.get_name();
+    for (const CLI::App* command : app.get_subcommands()) {
+        help += " " + command->get_name();
+    }
+    std::fprintf(stderr, "error: %s\nSee '%s --help'.\n", e.what(), help.c_str());
+    return kUsageError;
+}
+
+// The first word, when it is not an option, must name a command: say which word is unknown, or
+// that none was given, and list the commands (CLI11 would only say that one is required).
+bool reportMissingOrUnknownCommand(const CLI::App& app, int argc, char** argv) {
+    if (argc >= 2 && argv[1][0] == '-') {
+        return false;
+    }
+    const std::string word = argc >= 2 ? argv[1] : "";
+    const auto commands = app.get_subcommands(
+        static_cast<std::function<bool(const CLI::App*)>>([](const CLI::App*) { return true; }));
+    std::string names;
+    for (const CLI::App* command : commands) {
+        if (!word.empty() && command->check_name(word)) {
+            return false;
+        }
+        names += (names.empty() ? "" : ", ") + command->get_name();
+    }
+    const std::string reason = word.empty() ? "give a command" : "unknown command '" + word + "'";
+    std::fprintf(stderr, "error: %s; the commands are %s\nSee '%s --help'.\n", reason.c_str(),
+                 names.c_str(), app.get_name().c_str());
+    return true;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"BreastMSC: breast DCE-MRI studies, cohorts and the multi-scale curriculum CNN",
@@ -39,10 +82,17 @@ int main(int argc, char** argv) {
         bmsc::ml::installCpuBlockCache();
     }
 #endif
+    if (reportMissingOrUnknownCommand(app, argc, argv)) {
+        return kUsageError;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version end the parse with an exit status of 0: CLI11 prints them.
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+            return app.exit(e);
+        }
+        return reportUsageError(app, e);
     } catch (const bmsc::io::IoError& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return e.code() == bmsc::io::ErrorCode::Cancelled ? 130 : 1;

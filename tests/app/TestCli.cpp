@@ -89,7 +89,8 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("neither channel files"), r.err);
 
         r = runCli({"info"});
-        QVERIFY(r.exitCode != 0);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, QByteArray("error: path is required\nSee 'breastmsc-cli info --help'.\n"));
     }
 
     void convertStudyAndCohort() {
@@ -164,6 +165,34 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
     }
 
+    // A command line the parser refuses reads like every other error and exits 2, apart from the
+    // errors a command meets (1); --help and --version still exit 0.
+    void usageErrorsExitTwo() {
+        QTemporaryDir dir;
+        auto r = runCli({});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(
+            r.err.startsWith("error: give a command; the commands are info, convert, generate, "
+                             "preprocess") &&
+                r.err.endsWith("\nSee 'breastmsc-cli --help'.\n"),
+            r.err);
+        r = runCli({"bogus"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("error: unknown command 'bogus'; the commands are info, "),
+                 r.err);
+        r = runCli({"generate", "--out", dir.filePath("c"), "--format", "bogus"});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, QByteArray("error: --format: bogus not in {nifti,dicom}\n"
+                                   "See 'breastmsc-cli generate --help'.\n"));
+        QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+        r = runCli({"--version"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.startsWith("breastmsc-cli "), r.out);
+        r = runCli({"generate", "--help"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("--format"), r.out);
+    }
+
 #ifdef BMSC_CLI_WITH_ML
     // compare takes run folders in pairs, one pair per cohort; an odd count is refused before
     // any run is read, a run without predictions is named.
@@ -172,7 +201,7 @@ private Q_SLOTS:
         const QString run = dir.filePath("run");
         fs::create_directories(run.toStdString());
         auto r = runCli({"compare", run, run, run});
-        QVERIFY(r.exitCode != 0);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("in pairs"), r.err);
         r = runCli({"compare", run, run});
         QCOMPARE(r.exitCode, 1);
