@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
                  "breastmsc-cli"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "breastmsc-cli 0.1.0");
+    app.footer(
+        "Exit status: 0 done, 1 error, 2 command line not understood, 130 stopped by Ctrl-C.");
     bmsc::cli::addInfoCommand(app);
     bmsc::cli::addConvertCommand(app);
     bmsc::cli::addGenerateCommand(app);

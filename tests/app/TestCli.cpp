@@ -42,6 +42,7 @@ private Q_SLOTS:
         for (const char* command : {"info", "generate", "convert", "preprocess"}) {
             QVERIFY2(r.out.contains(command), command);
         }
+        QVERIFY2(r.out.contains("Exit status: 0 done, 1 error"), r.out);
     }
 
     void infoOnCohort() {
