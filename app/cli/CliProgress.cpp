@@ -10,11 +10,14 @@ namespace bmsc::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<int> g_signal{0};
 
-extern "C" void onInterrupt(int) {
+// The first SIGINT or SIGTERM asks the work to stop cleanly; a second one ends the process.
+extern "C" void onInterrupt(int signal) {
     if (g_interrupted.exchange(true)) {
-        std::_Exit(130);
+        std::_Exit(128 + signal);
     }
+    g_signal.store(signal);
 }
 
 int terminalColumns() {
@@ -29,6 +32,12 @@ int terminalColumns() {
 
 void installInterruptHandler() {
     std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+int interruptedExitStatus() {
+    const int signal = g_signal.load();
+    return 128 + (signal != 0 ? signal : SIGINT);
 }
 
 CliProgress::CliProgress(std::string title, bool quiet)

@@ -10,7 +10,7 @@
 namespace bmsc::cli {
 
 /// A one-line progress bar on stderr (redrawn in place on a terminal, a line every few
-/// seconds otherwise). Ctrl-C sets the cancellation flag so long work stops cleanly.
+/// seconds otherwise). Ctrl-C (or SIGTERM) sets the cancellation flag so long work stops cleanly.
 class CliProgress final : public io::Progress {
 public:
     explicit CliProgress(std::string title, bool quiet = false);
@@ -33,7 +33,12 @@ private:
     int lastPercent_ = -1;
 };
 
-/// Installs a SIGINT handler that requests cancellation (a second Ctrl-C kills).
+/// Installs SIGINT and SIGTERM handlers that request cancellation (a second signal kills), so
+/// that Ctrl-C, `kill` or a batch scheduler's time limit stops long work cleanly.
 void installInterruptHandler();
+
+/// The exit status of a command stopped by a signal: 128 + the signal's number (130 for Ctrl-C,
+/// 143 for SIGTERM), as a shell reports a process the signal killed.
+int interruptedExitStatus();
 
 }  // namespace bmsc::cli

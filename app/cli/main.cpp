@@ -19,7 +19,8 @@
 namespace {
 
 // Exit statuses: 1 for an error the command met (a file, a folder, a value it refused), 2 for a
-// command line the parser refused, 130 when the user stopped a command.
+// command line the parser refused, 128 + the signal's number when SIGINT or SIGTERM stopped a
+// command (130, 143).
 constexpr int kUsageError = 2;
 
 // A command line the parser refused reads like every other error, "error: <reason>", followed by
@@ -63,7 +64,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", "breastmsc-cli 0.1.0");
     app.footer(
-        "Exit status: 0 done, 1 error, 2 command line not understood, 130 stopped by Ctrl-C.");
+        "Exit status: 0 done, 1 error, 2 command line not understood, 130 stopped by Ctrl-C, "
+        "143 by SIGTERM (a scheduler's time limit; train keeps its checkpoints for --resume).");
     bmsc::cli::addInfoCommand(app);
     bmsc::cli::addConvertCommand(app);
     bmsc::cli::addGenerateCommand(app);
@@ -97,7 +99,7 @@ int main(int argc, char** argv) {
         return reportUsageError(app, e);
     } catch (const bmsc::io::IoError& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
-        return e.code() == bmsc::io::ErrorCode::Cancelled ? 130 : 1;
+        return e.code() == bmsc::io::ErrorCode::Cancelled ? bmsc::cli::interruptedExitStatus() : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;

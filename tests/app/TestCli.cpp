@@ -3,10 +3,15 @@
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/ImageFile.h"
 
+#include <QDir>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
 #include <fstream>
+
+#include <signal.h>
 
 using namespace bmsc::io;
 using bmsc::test::runCli;
@@ -192,6 +197,31 @@ private Q_SLOTS:
         r = runCli({"generate", "--help"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("--format"), r.out);
+    }
+
+    // SIGINT (Ctrl-C) and SIGTERM (kill, a batch scheduler's time limit) stop a long command
+    // cleanly: it exits 128 + the signal's number and leaves no output folder, not even a
+    // temporary one beside it.
+    void signalsStopLongWorkCleanly() {
+        for (const int signal : {SIGTERM, SIGINT}) {
+            QTemporaryDir dir;
+            QProcess cli;
+            cli.setReadChannel(QProcess::StandardError);
+            cli.start(QStringLiteral(BMSC_CLI_PATH),
+                      {"generate", "--out", dir.filePath("c"), "--patients", "500"});
+            QVERIFY(cli.waitForStarted(10000));
+            // The first progress line says the handlers are in place and the work is under way.
+            QVERIFY2(cli.waitForReadyRead(120000), "no progress from generate");
+            QCOMPARE(::kill(static_cast<pid_t>(cli.processId()), signal), 0);
+            QVERIFY2(cli.waitForFinished(120000), "generate did not stop");
+            const QByteArray err = cli.readAllStandardError();
+            QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(cli.exitCode(), 128 + signal);
+            QVERIFY2(err.contains("error: ") && err.contains("cancelled"), err);
+            QCOMPARE(
+                QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                QStringList{});
+        }
     }
 
 #ifdef BMSC_CLI_WITH_ML
