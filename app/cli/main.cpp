@@ -41,10 +41,9 @@ bool reportMissingOrUnknownCommand(const CLI::App& app, int argc, char** argv) {
         return false;
     }
     const std::string word = argc >= 2 ? argv[1] : "";
-    const auto commands = app.get_subcommands(
-        static_cast<std::function<bool(const CLI::App*)>>([](const CLI::App*) { return true; }));
+    const std::function<bool(const CLI::App*)> everyCommand = [](const CLI::App*) { return true; };
     std::string names;
-    for (const CLI::App* command : commands) {
+    for (const CLI::App* command : app.get_subcommands(everyCommand)) {
         if (!word.empty() && command->check_name(word)) {
             return false;
         }
