@@ -40,6 +40,17 @@ int interruptedExitStatus() {
     return 128 + (signal != 0 ? signal : SIGINT);
 }
 
+const char* interruptingSignalName() {
+    switch (g_signal.load()) {
+        case SIGINT:
+            return "Ctrl-C (SIGINT)";
+        case SIGTERM:
+            return "SIGTERM";
+        default:
+            return nullptr;
+    }
+}
+
 CliProgress::CliProgress(std::string title, bool quiet)
     : title_(std::move(title)),
       quiet_(quiet),

@@ -41,4 +41,8 @@ void installInterruptHandler();
 /// 143 for SIGTERM), as a shell reports a process the signal killed.
 int interruptedExitStatus();
 
+/// The signal that asked the work to stop, as a person names it ("Ctrl-C (SIGINT)", "SIGTERM"),
+/// or null when none came.
+const char* interruptingSignalName();
+
 }  // namespace bmsc::cli

@@ -97,7 +97,15 @@ int main(int argc, char** argv) {
         }
         return reportUsageError(app, e);
     } catch (const bmsc::io::IoError& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        // The library says "cancelled by the user" (in the application a person pressed
+        // Cancel); here a signal stopped the work, so the message names it.
+        const char* signal = bmsc::cli::interruptingSignalName();
+        if (e.code() == bmsc::io::ErrorCode::Cancelled && signal != nullptr) {
+            const std::string where = e.path().empty() ? std::string() : e.path().string() + ": ";
+            std::fprintf(stderr, "error: %sstopped by %s\n", where.c_str(), signal);
+        } else {
+            std::fprintf(stderr, "error: %s\n", e.what());
+        }
         return e.code() == bmsc::io::ErrorCode::Cancelled ? bmsc::cli::interruptedExitStatus() : 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "error: %s\n", e.what());

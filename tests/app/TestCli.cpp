@@ -217,7 +217,9 @@ private Q_SLOTS:
             const QByteArray err = cli.readAllStandardError();
             QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
             QCOMPARE(cli.exitCode(), 128 + signal);
-            QVERIFY2(err.contains("error: ") && err.contains("cancelled"), err);
+            const QByteArray stopped =
+                signal == SIGTERM ? "stopped by SIGTERM\n" : "stopped by Ctrl-C (SIGINT)\n";
+            QVERIFY2(err.contains("error: ") && err.endsWith(stopped), err);
             QCOMPARE(
                 QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
                 QStringList{});
