@@ -3,6 +3,7 @@
 #include "CliModel.h"
 #include "CliProgress.h"
 #include "Commands.h"
+#include "NumberChecks.h"
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace bmsc::cli {
@@ -251,14 +253,14 @@ void addCamCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_flag("--pointing", args->pointing, "CAM pointing score of --cohort");
     cmd->add_option("--threshold", args->threshold, "Probability counted as malignant")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(numberIn(0.0, 1.0))
         ->capture_default_str();
     cmd->add_option("--lesion-radius-mm", args->radius,
                     "Lesion radius where lesions.csv has no diameter_mm")
-        ->check(CLI::PositiveNumber)
+        ->check(numberIn(0.0, std::numeric_limits<double>::infinity(), Bound::Open))
         ->capture_default_str();
     cmd->add_option("--margin-mm", args->margin, "Tolerance added to every lesion radius")
-        ->check(CLI::NonNegativeNumber)
+        ->check(numberIn(0.0, std::numeric_limits<double>::infinity()))
         ->capture_default_str();
     cmd->footer(kFooter);
     cmd->callback([args] { runCam(*args); });

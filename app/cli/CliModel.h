@@ -1,5 +1,7 @@
 #pragma once
 
+#include "NumberChecks.h"
+
 #include "breastmsc/ml/Inference.h"
 #include "breastmsc/ml/TrainingRun.h"
 
@@ -25,7 +27,7 @@ inline void addModelOptions(CLI::App* cmd, ModelArgs& a, const std::string& coho
     cmd->add_option("--study", a.study, "A study folder (channel files or DICOM)");
     cmd->add_option("--cohort", a.cohort, cohortHelp);
     cmd->add_option("--fold", a.fold, "Use only this fold of a run (1-based)")
-        ->check(CLI::Range(1, 100));
+        ->check(wholeNumberIn(1, 100));
     cmd->add_flag("--ensemble", a.ensemble,
                   "All loaded folds for every patient, also for the run's test patients");
     cmd->add_option("--device", a.device, "cpu, cuda or cuda:N")->capture_default_str();
@@ -39,7 +41,7 @@ inline void addModelOptions(CLI::App* cmd, ModelArgs& a, const std::string& coho
         ->check(CLI::IsMember({"run", "none", "mirror"}))
         ->capture_default_str();
     cmd->add_option("--threads", a.threads, "LibTorch threads (0 = all cores)")
-        ->check(CLI::Range(0, 1024));
+        ->check(wholeNumberIn(0, 1024));
     cmd->add_flag("--quiet,-q", a.quiet, "No progress output");
 }
 

@@ -1,10 +1,12 @@
 #include "CliProgress.h"
 #include "Commands.h"
+#include "NumberChecks.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/io/SyntheticCohort.h"
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace bmsc::cli {
@@ -75,9 +77,10 @@ void addGenerateCommand(CLI::App& app) {
     auto args = std::make_shared<GenerateArgs>();
     cmd->add_option("--out,-o", args->out, "Output cohort folder")->required();
     cmd->add_option("--patients,-n", args->patients, "Number of patients")
-        ->check(CLI::Range(1, 99999))
+        ->check(wholeNumberIn(1, 99999))
         ->capture_default_str();
     cmd->add_option("--seed", args->seed, "Random seed (same seed, same cohort)")
+        ->check(wholeNumberIn(0, std::numeric_limits<long long>::max()))
         ->capture_default_str();
     cmd->add_option("--format", args->format, "Study format")
         ->check(CLI::IsMember({"nifti", "dicom"}))
@@ -91,7 +94,7 @@ void addGenerateCommand(CLI::App& app) {
     cmd->add_flag("--t2-same-grid", args->t2SameGrid,
                   "Write T2 on the dynamic grid (default: its own, coarser grid)");
     cmd->add_option("--malignant-fraction", args->malignantFraction, "Share of malignant breasts")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(numberIn(0.0, 1.0))
         ->capture_default_str();
     cmd->add_flag("--force", args->force, "Replace a non-empty output folder that is not a cohort");
     cmd->add_flag("-q,--quiet", args->quiet, "No progress output");

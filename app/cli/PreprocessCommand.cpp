@@ -1,6 +1,7 @@
 // breastmsc-cli preprocess: a study or a cohort into the network's breast grids.
 #include "CliProgress.h"
 #include "Commands.h"
+#include "NumberChecks.h"
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Csv.h"
@@ -13,6 +14,7 @@
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 namespace bmsc::cli {
@@ -227,12 +229,14 @@ void addPreprocessCommand(CLI::App& app) {
     cmd->add_option("--grid", args->grid,
                     "Canonical grid XxYxZ before the crop (default 512x512x32; x must be even)");
     cmd->add_option("--crop-rows", args->cropRows,
-                    "Rows kept along anterior-posterior (default 256, or half of --grid's y)");
+                    "Rows kept along anterior-posterior (default 256, or half of --grid's y)")
+        ->check(wholeNumberIn(1, 100000));
     cmd->add_flag("--demo", args->demo, "Small preset: grid 128x128x16, 64 rows (laptops, CI)");
     cmd->add_flag("--no-normalise", args->noNormalise, "Keep raw intensities");
     cmd->add_option("--posterior-wall", args->posteriorWall,
                     "Clear what enhances above this fraction of a breast's highest uptake in one "
                     "run from the crop's last row (the thorax behind it); 0 = off")
+        ->check(numberIn(0.0, 1.0, Bound::Closed, Bound::Open))
         ->capture_default_str();
     cmd->add_flag("--keep-going", args->keepGoing,
                   "Cohorts: skip patients that fail (exit status 1 at the end)");

@@ -2,11 +2,13 @@
 // curriculum CNN, its metrics, and two runs on the same folds side by side.
 #include "CliProgress.h"
 #include "Commands.h"
+#include "NumberChecks.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/RunComparison.h"
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/TrainingRun.h"
 
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -284,19 +286,19 @@ void addTrainCommand(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--mode", args->mode, "Training mode (default: the preset's, curriculum)")
         ->check(CLI::IsMember(ml::modeNames()));
-    cmd->add_option("--folds", args->folds, "Cross-validation folds")->check(CLI::Range(2, 20));
+    cmd->add_option("--folds", args->folds, "Cross-validation folds")->check(wholeNumberIn(2, 20));
     cmd->add_option("--max-folds", args->maxFolds, "Run only the first N folds (quick checks)")
-        ->check(CLI::Range(1, 20));
+        ->check(wholeNumberIn(1, 20));
     cmd->add_option("--config", args->config, "Training config JSON (overrides the preset)");
     cmd->add_option("--out,-o", args->out, "Run folder")->required();
     cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoints");
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->add_option("--epochs-stage1", args->epochs1, "Override Stage 1 epochs")
-        ->check(CLI::Range(0, 100000));
+        ->check(wholeNumberIn(0, 100000));
     cmd->add_option("--epochs-stage2", args->epochs2, "Override Stage 2 epochs")
-        ->check(CLI::Range(0, 100000));
+        ->check(wholeNumberIn(0, 100000));
     cmd->add_option("--threads", args->threads, "LibTorch threads (0 = all cores)")
-        ->check(CLI::Range(0, 1024));
+        ->check(wholeNumberIn(0, 1024));
     cmd->add_flag("--bf16", args->bf16, "bfloat16 autocast on CPU");
     cmd->add_flag("--quiet,-q", args->quiet, "No progress output");
     cmd->callback([args] { runTrain(*args); });
@@ -317,9 +319,11 @@ void addTrainCommand(CLI::App& app) {
                      "Run folders in pairs, A then B, one pair per cohort: A B [A2 B2 ...]")
         ->required();
     compare->add_option("--resamples", cargs->resamples, "Bootstrap resamples")
-        ->check(CLI::Range(100, 1000000))
+        ->check(wholeNumberIn(100, 1000000))
         ->capture_default_str();
-    compare->add_option("--seed", cargs->seed, "Bootstrap seed")->capture_default_str();
+    compare->add_option("--seed", cargs->seed, "Bootstrap seed")
+        ->check(wholeNumberIn(0, std::numeric_limits<long long>::max()))
+        ->capture_default_str();
     compare->callback([cargs] { runCompare(*cargs); });
 }
 

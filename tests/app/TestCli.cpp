@@ -191,6 +191,32 @@ private Q_SLOTS:
         QCOMPARE(r.err, QByteArray("error: --format: bogus not in {nifti,dicom}\n"
                                    "See 'breastmsc-cli generate --help'.\n"));
         QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+        // Numbers: a word is not called out of range, a negative row count is not taken as the
+        // default, a fraction's open bound is kept; nothing is read or written.
+        const struct {
+            QStringList args;
+            const char* message;
+        } numbers[] = {
+            {{"generate", "--out", dir.filePath("c"), "--patients", "abc"},
+             "error: --patients: 'abc' is not a whole number\n"},
+            {{"generate", "--out", dir.filePath("c"), "-n", "0"},
+             "error: --patients: 0 is not in [1, 99999]\n"},
+            {{"generate", "--out", dir.filePath("c"), "--seed", "-1"},
+             "error: --seed: -1 is not >= 0\n"},
+            {{"generate", "--out", dir.filePath("c"), "--malignant-fraction", "nan"},
+             "error: --malignant-fraction: 'nan' is not a number\n"},
+            {{"preprocess", dir.path(), "--out", dir.filePath("p"), "--crop-rows", "-5"},
+             "error: --crop-rows: -5 is not in [1, 100000]\n"},
+            {{"preprocess", dir.path(), "--out", dir.filePath("p"), "--posterior-wall", "1"},
+             "error: --posterior-wall: 1 is not in [0, 1)\n"},
+        };
+        for (const auto& number : numbers) {
+            r = runCli(number.args);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.startsWith(number.message), r.err);
+        }
+        QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+        QVERIFY(!fs::exists(dir.filePath("p").toStdString()));
         r = runCli({"--version"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.startsWith("breastmsc-cli "), r.out);

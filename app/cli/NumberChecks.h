@@ -1,0 +1,21 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace bmsc::cli {
+
+/// Whether a bound of a number's range belongs to it.
+enum class Bound { Closed, Open };
+
+/// The check of an integer option: the text must be a whole number in [low, high] (high = the
+/// largest long long: no upper bound). It says "--patients: 'abc' is not a whole number" or
+/// "--patients: 0 is not in [1, 99999]", where CLI11's own range check says "Value abc not in
+/// range 1 to 99999" of a word.
+CLI::Validator wholeNumberIn(long long low, long long high);
+
+/// The check of a real option: a finite number between `low` and `high`, each bound in or out
+/// of the range as `lowBound`/`highBound` say (NaN and infinities are refused).
+CLI::Validator numberIn(double low, double high, Bound lowBound = Bound::Closed,
+                        Bound highBound = Bound::Closed);
+
+}  // namespace bmsc::cli
