@@ -8,13 +8,14 @@
 #include "breastmsc/ml/RunReport.h"
 #include "breastmsc/ml/TrainingRun.h"
 
-#include <limits>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
@@ -109,8 +110,29 @@ void printSummary(const nlohmann::json& metrics, const fs::path& run) {
         run.c_str());
 }
 
+// Where a run goes when --out is not given: runs/<cohort>-<preset>-<mode>-<date>-<time> in the
+// working directory, a new folder for every start (a second start within the second gets -2).
+fs::path defaultRunFolder(const fs::path& cohort, const ml::TrainingConfig& config) {
+    std::string name = cohort.lexically_normal().filename().string();
+    if (name.empty()) {
+        name = cohort.lexically_normal().parent_path().filename().string();
+    }
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    const std::string base = "runs/" + (name.empty() ? std::string("cohort") : name) + "-" +
+                             config.preset + "-" + modeText(config) + "-" + stamp;
+    fs::path folder = base;
+    for (int n = 2; fs::exists(folder); ++n) {
+        folder = base + "-" + std::to_string(n);
+    }
+    return folder;
+}
+
 void runTrain(const TrainArgs& args) {
-    const fs::path out(args.out);
+    fs::path out(args.out);
     ml::TrainingConfig config;
     fs::path cohort(args.cohort);
     if (args.resume && fs::exists(out / "config.json")) {
@@ -155,6 +177,10 @@ void runTrain(const TrainArgs& args) {
     if (cohort.empty()) {
         throw IoError(ErrorCode::InvalidArgument, out, "--cohort is required");
     }
+    const bool defaultOut = out.empty();
+    if (defaultOut) {
+        out = defaultRunFolder(cohort, config);
+    }
     ml::RunOptions options;
     options.cohort = cohort;
     options.out = out;
@@ -187,6 +213,9 @@ void runTrain(const TrainArgs& args) {
         static_cast<long long>(config.preprocess.cropRows),
         static_cast<long long>(config.preprocess.grid[2]), wall, config.folds, members.c_str(),
         cohort.c_str(), args.device.c_str());
+    if (defaultOut) {
+        std::printf("run folder %s (no --out given)\n", out.c_str());
+    }
     std::fflush(stdout);
     CliProgress prep("preprocessing", args.quiet);
     CliTrainingObserver observer(args.quiet, &prep);
@@ -290,8 +319,11 @@ void addTrainCommand(CLI::App& app) {
     cmd->add_option("--max-folds", args->maxFolds, "Run only the first N folds (quick checks)")
         ->check(wholeNumberIn(1, 20));
     cmd->add_option("--config", args->config, "Training config JSON (overrides the preset)");
-    cmd->add_option("--out,-o", args->out, "Run folder")->required();
-    cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoints");
+    auto* out =
+        cmd->add_option("--out,-o", args->out,
+                        "Run folder (default: runs/<cohort>-<preset>-<mode>-<date>-<time> here)");
+    cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoints")
+        ->needs(out);
     cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
     cmd->add_option("--epochs-stage1", args->epochs1, "Override Stage 1 epochs")
         ->check(wholeNumberIn(0, 100000));

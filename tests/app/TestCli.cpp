@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -158,6 +159,27 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains("not a cohort folder") && r.err.contains("no-cohort"), r.err);
             QVERIFY(!fs::exists(dir.filePath("run").toStdString()));
         }
+    }
+
+    // Without --out a run gets a folder of its own under runs/ in the working directory, named
+    // by cohort, preset, mode and start time; --resume must name the run to continue.
+    void trainWithoutOutPicksARunFolder() {
+        QTemporaryDir dir;
+        const QString previous = QDir::currentPath();
+        QVERIFY(QDir::setCurrent(dir.path()));
+        auto r =
+            runCli({"train", "--cohort", dir.filePath("no-cohort") + "/", "--mode", "naive", "-q"});
+        QVERIFY(QDir::setCurrent(previous));
+        QCOMPARE(r.exitCode, 1);
+        const QRegularExpression folder(
+            "\nrun folder runs/no-cohort-demo-naive-20[0-9]{6}-[0-9]{6} \\(no --out given\\)\n");
+        QVERIFY2(folder.match(r.out).hasMatch(), r.out);
+        QVERIFY2(r.err.contains("not a cohort folder"), r.err);
+        QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+                 QStringList{});
+        r = runCli({"train", "--cohort", dir.filePath("no-cohort"), "--resume"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("error: --resume requires --out\n"), r.err);
     }
 
     // An error that concerns no file reads as its reason, with no placeholder for a path.
