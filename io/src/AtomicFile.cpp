@@ -107,8 +107,15 @@ void writeFolderAtomically(const fs::path& target,
         if (!aside.empty()) {
             fs::remove_all(aside, ec);
         }
-    } catch (const IoError&) {
+    } catch (const IoError& error) {
         fs::remove_all(temporary, ec);
+        // An error inside the temporary folder names the place in `target` instead: the
+        // temporary folder is gone by the time anyone reads the message.
+        const fs::path inside = error.path().lexically_relative(temporary);
+        if (!error.path().empty() && !inside.empty() && *inside.begin() != "..") {
+            throw IoError(error.code(), inside == "." ? target : target / inside, error.reason(),
+                          error.line());
+        }
         throw;
     } catch (const std::exception& error) {
         fs::remove_all(temporary, ec);

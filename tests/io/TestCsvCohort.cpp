@@ -242,6 +242,43 @@ private Q_SLOTS:
         }
         QCOMPARE(files, 1);
     }
+
+    // A folder write that fails inside its temporary folder names the file's place in the
+    // target (the temporary folder is gone when the message is read) and keeps the old folder.
+    void atomicFolderWriteNamesTheTarget() {
+        QTemporaryDir dir;
+        const fs::path target = bmsc::test::toPath(dir.path()) / "cohort";
+        fs::create_directory(target);
+        writeText(target / "cohort.csv", "old");
+        const fs::path outside = bmsc::test::toPath(dir.path()) / "elsewhere.csv";
+        const struct {
+            fs::path (*where)(const fs::path& temporary, const fs::path& outside);
+            fs::path expected;
+        } cases[] = {
+            {[](const fs::path& t, const fs::path&) { return t / "P0002" / "pre.nii.gz"; },
+             target / "P0002" / "pre.nii.gz"},
+            {[](const fs::path& t, const fs::path&) { return t; }, target},
+            {[](const fs::path&, const fs::path& o) { return o; }, outside},
+        };
+        for (const auto& c : cases) {
+            fs::path temporary;
+            try {
+                writeFolderAtomically(target, [&](const fs::path& folder) {
+                    temporary = folder;
+                    writeText(folder / "cohort.csv", "new");
+                    throw IoError(ErrorCode::Cancelled, c.where(folder, outside), "cancelled", 7);
+                });
+                QFAIL("no error was raised");
+            } catch (const IoError& e) {
+                QCOMPARE(errorCodeName(e.code()), errorCodeName(ErrorCode::Cancelled));
+                QCOMPARE(e.path().string(), c.expected.string());
+                QCOMPARE(e.line(), 7);
+                QCOMPARE(e.reason(), std::string("cancelled"));
+            }
+            QVERIFY(!temporary.empty() && !fs::exists(temporary));
+            QCOMPARE(readText(target / "cohort.csv"), std::string("old"));
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCsvCohort)

@@ -23,7 +23,8 @@ void writePathAtomically(const std::filesystem::path& target,
 
 /// Same for a folder of files: `write` fills a temporary sibling folder, which then replaces
 /// `target` (an existing `target` is moved aside first and removed after the swap). On any
-/// exception the temporary folder is removed and `target` is untouched.
+/// exception the temporary folder is removed and `target` is untouched; an IoError about a file
+/// in the temporary folder is rethrown naming that file's place in `target`.
 void writeFolderAtomically(const std::filesystem::path& target,
                            const std::function<void(const std::filesystem::path&)>& write);
 
