@@ -113,9 +113,12 @@ void printSummary(const nlohmann::json& metrics, const fs::path& run) {
 // Where a run goes when --out is not given: runs/<cohort>-<preset>-<mode>-<date>-<time> in the
 // working directory, a new folder for every start (a second start within the second gets -2).
 fs::path defaultRunFolder(const fs::path& cohort, const ml::TrainingConfig& config) {
-    std::string name = cohort.lexically_normal().filename().string();
+    // "cohort/", "." and ".." name their folder too.
+    std::error_code error;
+    const fs::path folderOfCohort = fs::absolute(cohort, error).lexically_normal();
+    std::string name = folderOfCohort.filename().string();
     if (name.empty()) {
-        name = cohort.lexically_normal().parent_path().filename().string();
+        name = folderOfCohort.parent_path().filename().string();
     }
     const std::time_t now = std::time(nullptr);
     std::tm local{};
