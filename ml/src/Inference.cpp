@@ -117,10 +117,6 @@ InferenceModel InferenceModel::load(const fs::path& path, const InferenceOptions
         return m;
     }
 
-    if (!fs::exists(path / "config.json", ec)) {
-        throw IoError(ErrorCode::NotFound, path / "config.json",
-                      "not a training run (no config.json); pass a run folder or a checkpoint");
-    }
     m.isRun_ = true;
     m.config_ = loadRunConfig(path);
     applyOptions(m.config_, options);

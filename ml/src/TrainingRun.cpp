@@ -232,6 +232,17 @@ torch::Device parseDevice(const std::string& text) {
 }
 
 TrainingConfig loadRunConfig(const fs::path& run) {
+    // evaluate, predict and cam get pointed at the wrong folder (the cohort, a fold): say so,
+    // rather than that a config.json cannot be opened.
+    std::error_code error;
+    if (!fs::is_directory(run, error)) {
+        throw IoError(
+            ErrorCode::NotFound, run,
+            fs::exists(run, error) ? "not a training run (a run is a folder)" : "no such folder");
+    }
+    if (!fs::exists(run / "config.json", error)) {
+        throw IoError(ErrorCode::NotFound, run, "not a training run (no config.json)");
+    }
     return TrainingConfig::loadRecord(run / "config.json");
 }
 

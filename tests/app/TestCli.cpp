@@ -290,6 +290,34 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("fold<k>/predictions.csv") && r.err.contains(run.toUtf8()), r.err);
     }
+
+    // evaluate, predict and cam pointed at a folder that is no run say so and name it.
+    void commandsOnSomethingNotARun() {
+        QTemporaryDir dir;
+        const QString empty = dir.filePath("empty");
+        const QString missing = dir.filePath("missing");
+        fs::create_directories(empty.toStdString());
+        const struct {
+            QStringList args;
+            QString path;
+            const char* reason;
+        } cases[] = {
+            {{"evaluate", empty}, empty, "not a training run (no config.json)\n"},
+            {{"evaluate", missing}, missing, "no such folder\n"},
+            {{"predict", "-m", empty, "--cohort", dir.path()},
+             empty,
+             "not a training run (no config.json)\n"},
+            {{"cam", "-m", missing, "--cohort", dir.path(), "--pointing", "-o", dir.filePath("c")},
+             missing,
+             "no such model: expected a training run folder or a checkpoint file\n"},
+        };
+        for (const auto& c : cases) {
+            const auto r = runCli(c.args);
+            QCOMPARE(r.exitCode, 1);
+            QCOMPARE(r.err, "error: " + c.path.toUtf8() + ": " + c.reason);
+        }
+        QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+    }
 #endif
 };
 
