@@ -608,7 +608,7 @@ void BreastPhantom::renderGrid(const Geometry& grid, bool dynamic, std::vector<V
         h.join();
     }
     if (stop) {
-        throwIfCancelled(progress, "synthetic patient");
+        throwIfCancelled(progress, "");  // no file yet: the message is the reason alone
     }
 }
 
