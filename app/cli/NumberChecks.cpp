@@ -3,82 +3,65 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <sstream>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace bmsc::cli {
 namespace {
 
 // The shortest text that reads back as `value` ("0.5", "1e+06", "99999").
-std::string shortText(double value) {
-    std::ostringstream text;
-    text << value;
-    return text.str();
+template <typename T>
+std::string numberText(T value) {
+    char buffer[64];
+    const auto end = std::to_chars(buffer, buffer + sizeof buffer, value).ptr;
+    return std::string(buffer, end);
 }
 
-std::string rangeText(const std::string& low, const std::string& high, Bound lowBound,
-                      Bound highBound) {
-    return (lowBound == Bound::Closed ? "[" : "(") + low + ", " + high +
-           (highBound == Bound::Closed ? "]" : ")");
-}
-
-// from_chars takes no leading '+', which a person may well type.
-std::string_view withoutPlus(const std::string& text) {
-    std::string_view view(text);
-    if (!view.empty() && view.front() == '+') {
-        view.remove_prefix(1);
-    }
-    return view;
+// The one check behind wholeNumberIn and numberIn: the text read whole as a T (a leading '+'
+// allowed, which from_chars does not take), finite, within the bounds. A top bound at T's
+// largest value (or infinity) is no bound: the range reads ">= 0", not "in [0, 2^63 - 1]".
+template <typename T>
+CLI::Validator rangeCheck(T low, T high, Bound lowBound, Bound highBound, const char* kind,
+                          const char* typeName) {
+    const std::string range = high >= std::numeric_limits<T>::max()
+                                  ? (lowBound == Bound::Closed ? ">= " : "> ") + numberText(low)
+                                  : "in " + std::string(lowBound == Bound::Closed ? "[" : "(") +
+                                        numberText(low) + ", " + numberText(high) +
+                                        (highBound == Bound::Closed ? "]" : ")");
+    return CLI::Validator(
+        [=](std::string& text) -> std::string {
+            std::string_view digits(text);
+            if (!digits.empty() && digits.front() == '+') {
+                digits.remove_prefix(1);
+            }
+            T value{};
+            const auto [end, error] =
+                std::from_chars(digits.data(), digits.data() + digits.size(), value);
+            bool number = !digits.empty() && end == digits.data() + digits.size();
+            bool inRange = error != std::errc::result_out_of_range;
+            if constexpr (std::is_floating_point_v<T>) {
+                // 1e999 and NaN are not numbers an option can take.
+                number = number && inRange && std::isfinite(value);
+            }
+            if (!number) {
+                return "'" + text + "' is not " + kind;
+            }
+            inRange = inRange && (lowBound == Bound::Closed ? value >= low : value > low) &&
+                      (highBound == Bound::Closed ? value <= high : value < high);
+            return inRange ? std::string() : text + " is not " + range;
+        },
+        std::string(typeName) + " " + range);
 }
 
 }  // namespace
 
 CLI::Validator wholeNumberIn(long long low, long long high) {
-    // A range open to the top (a seed's) reads ">= 0", not "in [0, 9223372036854775807]".
-    const std::string range = high == std::numeric_limits<long long>::max()
-                                  ? ">= " + std::to_string(low)
-                                  : "in " + rangeText(std::to_string(low), std::to_string(high),
-                                                      Bound::Closed, Bound::Closed);
-    return CLI::Validator(
-        [low, high, range](std::string& text) -> std::string {
-            const std::string_view digits = withoutPlus(text);
-            long long value = 0;
-            const auto [end, error] =
-                std::from_chars(digits.data(), digits.data() + digits.size(), value);
-            if (digits.empty() || end != digits.data() + digits.size()) {
-                return "'" + text + "' is not a whole number";
-            }
-            if (error == std::errc::result_out_of_range || value < low || value > high) {
-                return text + " is not " + range;
-            }
-            return {};
-        },
-        "INT " + range);
+    return rangeCheck(low, high, Bound::Closed, Bound::Closed, "a whole number", "INT");
 }
 
 CLI::Validator numberIn(double low, double high, Bound lowBound, Bound highBound) {
-    const bool unbounded = high == std::numeric_limits<double>::infinity();
-    const std::string range =
-        unbounded ? (lowBound == Bound::Closed ? ">= " : "> ") + shortText(low)
-                  : "in " + rangeText(shortText(low), shortText(high), lowBound, highBound);
-    return CLI::Validator(
-        [=](std::string& text) -> std::string {
-            const std::string_view digits = withoutPlus(text);
-            double value = 0.0;
-            const auto [end, error] =
-                std::from_chars(digits.data(), digits.data() + digits.size(), value);
-            if (digits.empty() || end != digits.data() + digits.size() || error != std::errc() ||
-                !std::isfinite(value)) {
-                return "'" + text + "' is not a number";
-            }
-            const bool aboveLow = lowBound == Bound::Closed ? value >= low : value > low;
-            const bool belowHigh = highBound == Bound::Closed ? value <= high : value < high;
-            if (!aboveLow || !belowHigh) {
-                return text + " is not " + range;
-            }
-            return {};
-        },
-        "FLOAT " + range);
+    return rangeCheck(low, high, lowBound, highBound, "a number", "FLOAT");
 }
 
 }  // namespace bmsc::cli
