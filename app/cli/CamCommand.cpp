@@ -3,7 +3,7 @@
 #include "CliModel.h"
 #include "CliProgress.h"
 #include "Commands.h"
-#include "NumberChecks.h"
+#include "OptionChecks.h"
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"

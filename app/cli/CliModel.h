@@ -1,6 +1,6 @@
 #pragma once
 
-#include "NumberChecks.h"
+#include "OptionChecks.h"
 
 #include "breastmsc/ml/Inference.h"
 #include "breastmsc/ml/TrainingRun.h"
@@ -30,7 +30,9 @@ inline void addModelOptions(CLI::App* cmd, ModelArgs& a, const std::string& coho
         ->check(wholeNumberIn(1, 100));
     cmd->add_flag("--ensemble", a.ensemble,
                   "All loaded folds for every patient, also for the run's test patients");
-    cmd->add_option("--device", a.device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--device", a.device, "cpu, cuda or cuda:N")
+        ->check(deviceName())
+        ->capture_default_str();
     cmd->add_option("--precision", a.precision,
                     "CPU arithmetic: run (the run's bf16 setting), fp32 or bf16")
         ->check(CLI::IsMember({"run", "fp32", "bf16"}))

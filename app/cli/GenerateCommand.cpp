@@ -1,6 +1,6 @@
 #include "CliProgress.h"
 #include "Commands.h"
-#include "NumberChecks.h"
+#include "OptionChecks.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/io/SyntheticCohort.h"
 
@@ -88,6 +88,7 @@ void addGenerateCommand(CLI::App& app) {
     cmd->add_option("--size", args->size,
                     "Dynamic grid XxYxZ (field of view 320 x 320 x 96 mm; 512x512x32 is the "
                     "paper's geometry)")
+        ->check(gridSize("192x192x24"))
         ->capture_default_str();
     cmd->add_flag("--dynamic-one-series", args->oneSeries,
                   "DICOM: write the five dynamic phases as one series with temporal positions");

@@ -1,17 +1,17 @@
 // breastmsc-cli preprocess: a study or a cohort into the network's breast grids.
 #include "CliProgress.h"
 #include "Commands.h"
-#include "NumberChecks.h"
+#include "OptionChecks.h"
 #include "breastmsc/io/AtomicFile.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Csv.h"
 #include "breastmsc/io/Error.h"
+#include "breastmsc/io/Geometry.h"
 #include "breastmsc/io/ImageFile.h"
 #include "breastmsc/io/Preprocess.h"
 #include "breastmsc/io/PreprocessRecord.h"
 #include "breastmsc/io/StudyReader.h"
 
-#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -40,27 +40,10 @@ struct Args {
     bool demo = false, noNormalise = false, keepGoing = false, quiet = false, verbose = false;
 };
 
-Index3 parseGrid(const std::string& text) {
-    Index3 grid{};
-    const char* p = text.data();
-    const char* end = text.data() + text.size();
-    for (std::size_t a = 0; a < 3; ++a) {
-        const auto [next, ec] = std::from_chars(p, end, grid[a]);
-        const bool separatorOk =
-            a == 2 ? next == end : (next != end && (*next == 'x' || *next == 'X'));
-        if (ec != std::errc() || !separatorOk || grid[a] < 1) {
-            throw IoError(ErrorCode::InvalidArgument, {},
-                          "--grid '" + text + "' is not of the form 512x512x32");
-        }
-        p = next + 1;
-    }
-    return grid;
-}
-
 PreprocessOptions optionsFrom(const Args& args) {
     PreprocessOptions o = args.demo ? PreprocessOptions::demo() : PreprocessOptions::paper();
     if (!args.grid.empty()) {
-        o.grid = parseGrid(args.grid);
+        o.grid = parseGridSize(args.grid);
         if (args.cropRows < 0) {
             o.cropRows = o.grid[1] / 2;  // the paper keeps half of the rows
         }
@@ -227,7 +210,8 @@ void addPreprocessCommand(CLI::App& app) {
         ->required();
     cmd->add_option("-o,--out", args->out, "Output folder (created if needed)")->required();
     cmd->add_option("--grid", args->grid,
-                    "Canonical grid XxYxZ before the crop (default 512x512x32; x must be even)");
+                    "Canonical grid XxYxZ before the crop (default 512x512x32; x must be even)")
+        ->check(gridSize("512x512x32"));
     cmd->add_option("--crop-rows", args->cropRows,
                     "Rows kept along anterior-posterior (default 256, or half of --grid's y)")
         ->check(wholeNumberIn(1, 100000));

@@ -2,7 +2,7 @@
 // curriculum CNN, its metrics, and two runs on the same folds side by side.
 #include "CliProgress.h"
 #include "Commands.h"
-#include "NumberChecks.h"
+#include "OptionChecks.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/ml/RunComparison.h"
 #include "breastmsc/ml/RunReport.h"
@@ -327,7 +327,9 @@ void addTrainCommand(CLI::App& app) {
                         "Run folder (default: runs/<cohort>-<preset>-<mode>-<date>-<time> here)");
     cmd->add_flag("--resume", args->resume, "Continue the run in --out from its checkpoints")
         ->needs(out);
-    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--device", args->device, "cpu, cuda or cuda:N")
+        ->check(deviceName())
+        ->capture_default_str();
     cmd->add_option("--epochs-stage1", args->epochs1, "Override Stage 1 epochs")
         ->check(wholeNumberIn(0, 100000));
     cmd->add_option("--epochs-stage2", args->epochs2, "Override Stage 2 epochs")

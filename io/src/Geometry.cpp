@@ -1,5 +1,8 @@
 #include "breastmsc/io/Geometry.h"
 
+#include "breastmsc/io/Error.h"
+
+#include <cctype>
 #include <cmath>
 #include <sstream>
 
@@ -89,6 +92,36 @@ std::string Geometry::describe() const {
         out << "]";
     }
     return out.str();
+}
+
+Index3 parseGridSize(const std::string& text) {
+    Index3 size{0, 0, 0};
+    std::size_t axis = 0;
+    std::size_t pos = 0;
+    while (axis < 3) {
+        std::size_t end = pos;
+        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) {
+            ++end;
+        }
+        if (end == pos || end - pos > 6) {
+            break;
+        }
+        size[axis++] = std::stoll(text.substr(pos, end - pos));
+        if (axis < 3) {
+            if (end >= text.size() || (text[end] != 'x' && text[end] != 'X')) {
+                break;
+            }
+            pos = end + 1;
+        } else if (end != text.size()) {
+            axis = 0;  // trailing characters
+            break;
+        }
+    }
+    if (axis != 3) {
+        throw IoError(ErrorCode::InvalidArgument, {},
+                      "'" + text + "' is not a grid size such as 192x192x24");
+    }
+    return size;
 }
 
 }  // namespace bmsc::io

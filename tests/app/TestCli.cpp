@@ -230,6 +230,19 @@ private Q_SLOTS:
              "error: --crop-rows: -5 is not in [1, 100000]\n"},
             {{"preprocess", dir.path(), "--out", dir.filePath("p"), "--posterior-wall", "1"},
              "error: --posterior-wall: 1 is not in [0, 1)\n"},
+            // Grids and devices are read at the command line too (they were refused only when
+            // the command ran, with exit status 1).
+            {{"generate", "--out", dir.filePath("c"), "--size", "192x192x"},
+             "error: --size: '192x192x' is not a grid XxYxZ such as 192x192x24\n"},
+            {{"preprocess", dir.path(), "--out", dir.filePath("p"), "--grid", "64by64"},
+             "error: --grid: '64by64' is not a grid XxYxZ such as 512x512x32\n"},
+            {{"train", "--cohort", dir.path(), "--out", dir.filePath("r"), "--device", "gpu"},
+             "error: --device: 'gpu' is not a device (cpu, cuda or cuda:N)\n"},
+            {{"predict", "--model", dir.path(), "--study", dir.path(), "--device", "cuda:"},
+             "error: --device: 'cuda:' is not a device (cpu, cuda or cuda:N)\n"},
+            {{"cam", "--model", dir.path(), "--study", dir.path(), "--out", dir.filePath("m"),
+              "--device", "cuda:-1"},
+             "error: --device: 'cuda:-1' is not a device (cpu, cuda or cuda:N)\n"},
         };
         for (const auto& number : numbers) {
             r = runCli(number.args);
@@ -238,6 +251,8 @@ private Q_SLOTS:
         }
         QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
         QVERIFY(!fs::exists(dir.filePath("p").toStdString()));
+        QVERIFY(!fs::exists(dir.filePath("r").toStdString()));
+        QVERIFY(!fs::exists(dir.filePath("m").toStdString()));
         r = runCli({"--version"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.startsWith("breastmsc-cli "), r.out);

@@ -9,7 +9,6 @@
 #include "breastmsc/io/Resample.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 
@@ -282,36 +281,6 @@ void generateCohort(const SyntheticOptions& options, const fs::path& folder, Pro
     if (progress != nullptr) {
         progress->report(1.0, "cohort written");
     }
-}
-
-Index3 parseGridSize(const std::string& text) {
-    Index3 size{0, 0, 0};
-    std::size_t axis = 0;
-    std::size_t pos = 0;
-    while (axis < 3) {
-        std::size_t end = pos;
-        while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end])) != 0) {
-            ++end;
-        }
-        if (end == pos || end - pos > 6) {
-            break;
-        }
-        size[axis++] = std::stoll(text.substr(pos, end - pos));
-        if (axis < 3) {
-            if (end >= text.size() || (text[end] != 'x' && text[end] != 'X')) {
-                break;
-            }
-            pos = end + 1;
-        } else if (end != text.size()) {
-            axis = 0;  // trailing characters
-            break;
-        }
-    }
-    if (axis != 3) {
-        throw IoError(ErrorCode::InvalidArgument, {},
-                      "'" + text + "' is not a grid size such as 192x192x24");
-    }
-    return size;
 }
 
 }  // namespace bmsc::io

@@ -44,4 +44,8 @@ struct Geometry {
     std::string describe() const;
 };
 
+/// Parses a grid size "192x192x24" (also with capital X; up to six digits an axis);
+/// IoError(InvalidArgument) otherwise. Whether the sizes suit a use is the user's to check.
+Index3 parseGridSize(const std::string& text);
+
 }  // namespace bmsc::io

@@ -123,7 +123,4 @@ SyntheticPatient generateSyntheticPatient(const SyntheticOptions& options, int i
 void generateCohort(const SyntheticOptions& options, const std::filesystem::path& folder,
                     Progress* progress = nullptr);
 
-/// Parses "192x192x24" (also with capital X); IoError(InvalidArgument) otherwise.
-Index3 parseGridSize(const std::string& text);
-
 }  // namespace bmsc::io

@@ -1,4 +1,7 @@
-#include "NumberChecks.h"
+#include "OptionChecks.h"
+
+#include "breastmsc/io/Error.h"
+#include "breastmsc/io/SyntheticCohort.h"
 
 #include <charconv>
 #include <cmath>
@@ -62,6 +65,41 @@ CLI::Validator wholeNumberIn(long long low, long long high) {
 
 CLI::Validator numberIn(double low, double high, Bound lowBound, Bound highBound) {
     return rangeCheck(low, high, lowBound, highBound, "a number", "FLOAT");
+}
+
+CLI::Validator gridSize(const char* example) {
+    const std::string form = std::string("a grid XxYxZ such as ") + example;
+    return CLI::Validator(
+        [form](std::string& text) -> std::string {
+            try {
+                io::parseGridSize(text);
+                return {};
+            } catch (const io::IoError&) {
+                return "'" + text + "' is not " + form;
+            }
+        },
+        "XxYxZ");
+}
+
+CLI::Validator deviceName() {
+    return CLI::Validator(
+        [](std::string& text) -> std::string {
+            if (text == "cpu" || text == "cuda") {
+                return {};
+            }
+            const std::string_view prefix = "cuda:";
+            if (text.size() > prefix.size() && text.compare(0, prefix.size(), prefix) == 0) {
+                int index = -1;
+                const char* first = text.data() + prefix.size();
+                const char* last = text.data() + text.size();
+                const auto [end, error] = std::from_chars(first, last, index);
+                if (error == std::errc() && end == last && index >= 0) {
+                    return {};
+                }
+            }
+            return "'" + text + "' is not a device (cpu, cuda or cuda:N)";
+        },
+        "DEVICE");
 }
 
 }  // namespace bmsc::cli

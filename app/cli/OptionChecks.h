@@ -18,4 +18,13 @@ CLI::Validator wholeNumberIn(long long low, long long high);
 CLI::Validator numberIn(double low, double high, Bound lowBound = Bound::Closed,
                         Bound highBound = Bound::Closed);
 
+/// The check of a grid option (`--size`, `--grid`): three whole numbers joined by 'x', as
+/// io::parseGridSize reads them; `example` is the form the message shows ("'64by64' is not a
+/// grid XxYxZ such as 512x512x32"). Sizes the command cannot use are its own to refuse.
+CLI::Validator gridSize(const char* example);
+
+/// The check of `--device`: cpu, cuda or cuda:N. Whether this LibTorch has such a device is
+/// known only when the model is placed (ml::parseDevice), not here.
+CLI::Validator deviceName();
+
 }  // namespace bmsc::cli
