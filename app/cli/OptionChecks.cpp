@@ -1,7 +1,7 @@
 #include "OptionChecks.h"
 
 #include "breastmsc/io/Error.h"
-#include "breastmsc/io/SyntheticCohort.h"
+#include "breastmsc/io/Geometry.h"
 
 #include <charconv>
 #include <cmath>
