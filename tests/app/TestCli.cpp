@@ -217,7 +217,7 @@ private Q_SLOTS:
         const struct {
             QStringList args;
             const char* message;
-        } numbers[] = {
+        } badOptions[] = {
             {{"generate", "--out", dir.filePath("c"), "--patients", "abc"},
              "error: --patients: 'abc' is not a whole number\n"},
             {{"generate", "--out", dir.filePath("c"), "-n", "0"},
@@ -244,10 +244,10 @@ private Q_SLOTS:
               "--device", "cuda:-1"},
              "error: --device: 'cuda:-1' is not a device (cpu, cuda or cuda:N)\n"},
         };
-        for (const auto& number : numbers) {
-            r = runCli(number.args);
+        for (const auto& bad : badOptions) {
+            r = runCli(bad.args);
             QCOMPARE(r.exitCode, 2);
-            QVERIFY2(r.err.startsWith(number.message), r.err);
+            QVERIFY2(r.err.startsWith(bad.message), r.err);
         }
         QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
         QVERIFY(!fs::exists(dir.filePath("p").toStdString()));
