@@ -224,12 +224,12 @@ void runPointing(const Args& args, ml::InferenceModel& model) {
 
 void runCam(const Args& args) {
     if (args.study.empty() == args.cohort.empty()) {
-        throw IoError(ErrorCode::InvalidArgument, {}, "give either --study DIR or --cohort DIR");
+        throw CLI::ValidationError("give either --study DIR or --cohort DIR");
     }
     if (!args.cohort.empty() && !args.pointing) {
-        throw IoError(ErrorCode::InvalidArgument, args.cohort,
-                      "--cohort computes the CAM pointing score: add --pointing (maps are "
-                      "written per study with --study)");
+        throw CLI::ValidationError("--cohort",
+                                   "computes the CAM pointing score: add --pointing "
+                                   "(maps are written per study with --study)");
     }
     auto model = loadCliModel(args);
     if (!args.study.empty()) {

@@ -56,7 +56,7 @@ void run(const GenerateArgs& args) {
     options.t2OwnGrid = !args.t2SameGrid;
     options.malignantFraction = args.malignantFraction;
     if (args.oneSeries && options.format != SyntheticFormat::Dicom) {
-        throw IoError(ErrorCode::InvalidArgument, {}, "--dynamic-one-series needs --format dicom");
+        throw CLI::ValidationError("--dynamic-one-series", "needs --format dicom");
     }
     const fs::path out(args.out);
     checkOutput(out, args.force);
@@ -88,7 +88,12 @@ void addGenerateCommand(CLI::App& app) {
     cmd->add_option("--size", args->size,
                     "Dynamic grid XxYxZ (field of view 320 x 320 x 96 mm; 512x512x32 is the "
                     "paper's geometry)")
-        ->check(gridSize("192x192x24"))
+        ->check(gridSize("192x192x24",
+                         [](const Index3& size) {
+                             SyntheticOptions options;
+                             options.size = size;
+                             checkSyntheticOptions(options);
+                         }))
         ->capture_default_str();
     cmd->add_flag("--dynamic-one-series", args->oneSeries,
                   "DICOM: write the five dynamic phases as one series with temporal positions");

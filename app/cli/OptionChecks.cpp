@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 namespace bmsc::cli {
 namespace {
@@ -67,15 +68,23 @@ CLI::Validator numberIn(double low, double high, Bound lowBound, Bound highBound
     return rangeCheck(low, high, lowBound, highBound, "a number", "FLOAT");
 }
 
-CLI::Validator gridSize(const char* example) {
+CLI::Validator gridSize(const char* example, std::function<void(const io::Index3&)> usable) {
     const std::string form = std::string("a grid XxYxZ such as ") + example;
     return CLI::Validator(
-        [form](std::string& text) -> std::string {
+        [form, usable = std::move(usable)](std::string& text) -> std::string {
+            io::Index3 grid{};
             try {
-                io::parseGridSize(text);
-                return {};
+                grid = io::parseGridSize(text);
             } catch (const io::IoError&) {
                 return "'" + text + "' is not " + form;
+            }
+            try {
+                if (usable) {
+                    usable(grid);
+                }
+                return {};
+            } catch (const io::IoError& e) {
+                return "'" + text + "': " + e.reason();
             }
         },
         "XxYxZ");

@@ -1,6 +1,10 @@
 #pragma once
 
+#include "breastmsc/io/Geometry.h"
+
 #include <CLI/CLI.hpp>
+
+#include <functional>
 
 namespace bmsc::cli {
 
@@ -20,8 +24,11 @@ CLI::Validator numberIn(double low, double high, Bound lowBound = Bound::Closed,
 
 /// The check of a grid option (`--size`, `--grid`): three whole numbers joined by 'x', as
 /// io::parseGridSize reads them; `example` is the form the message shows ("'64by64' is not a
-/// grid XxYxZ such as 512x512x32"). Sizes the command cannot use are its own to refuse.
-CLI::Validator gridSize(const char* example);
+/// grid XxYxZ such as 512x512x32"). `usable`, when given, refuses a grid the command cannot use
+/// by throwing io::IoError, whose reason the message shows ("'63x64x16': the grid's x size must
+/// be even ...").
+CLI::Validator gridSize(const char* example,
+                        std::function<void(const io::Index3&)> usable = nullptr);
 
 /// The check of `--device`: cpu, cuda or cuda:N. Whether this LibTorch has such a device is
 /// known only when the model is placed (ml::parseDevice), not here.

@@ -72,7 +72,7 @@ void printAuroc(const char* what, const std::vector<Row>& rows, bool unseenOnly)
 
 void runPredict(const Args& args) {
     if (args.study.empty() == args.cohort.empty()) {
-        throw IoError(ErrorCode::InvalidArgument, {}, "give either --study DIR or --cohort DIR");
+        throw CLI::ValidationError("give either --study DIR or --cohort DIR");
     }
     auto model = loadCliModel(args);
     std::vector<Row> rows;

@@ -12,6 +12,7 @@
 #include "breastmsc/io/PreprocessRecord.h"
 #include "breastmsc/io/StudyReader.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
@@ -45,10 +46,16 @@ PreprocessOptions optionsFrom(const Args& args) {
     if (!args.grid.empty()) {
         o.grid = parseGridSize(args.grid);
         if (args.cropRows < 0) {
-            o.cropRows = o.grid[1] / 2;  // the paper keeps half of the rows
+            // The paper keeps half of the rows.
+            o.cropRows = std::max<std::int64_t>(1, o.grid[1] / 2);
         }
     }
     if (args.cropRows >= 0) {
+        if (args.cropRows > o.grid[1]) {
+            throw CLI::ValidationError("--crop-rows",
+                                       std::to_string(args.cropRows) + " is more than the grid's " +
+                                           std::to_string(o.grid[1]) + " rows (its y size)");
+        }
         o.cropRows = args.cropRows;
     }
     o.normalise = !args.noNormalise;
@@ -211,7 +218,12 @@ void addPreprocessCommand(CLI::App& app) {
     cmd->add_option("-o,--out", args->out, "Output folder (created if needed)")->required();
     cmd->add_option("--grid", args->grid,
                     "Canonical grid XxYxZ before the crop (default 512x512x32; x must be even)")
-        ->check(gridSize("512x512x32"));
+        ->check(gridSize("512x512x32", [](const Index3& grid) {
+            PreprocessOptions options;
+            options.grid = grid;
+            options.cropRows = 1;  // the rows are --crop-rows' to check, against the grid
+            checkPreprocessOptions(options);
+        }));
     cmd->add_option("--crop-rows", args->cropRows,
                     "Rows kept along anterior-posterior (default 256, or half of --grid's y)")
         ->check(wholeNumberIn(1, 100000));

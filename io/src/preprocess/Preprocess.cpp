@@ -20,33 +20,6 @@ std::string studyName(const Study& study) {
     return "study";
 }
 
-void checkOptions(const PreprocessOptions& o, const std::string& name) {
-    const auto bad = [&](const std::string& why) {
-        throw IoError(ErrorCode::InvalidArgument, name, "preprocessing options: " + why);
-    };
-    for (std::size_t a = 0; a < 3; ++a) {
-        if (o.grid[a] < 1 || o.grid[a] > 4096) {
-            bad("every grid size must be between 1 and 4096");
-        }
-    }
-    if (o.grid[0] < 2 || o.grid[0] % 2 != 0) {
-        bad("the grid's x size must be even (two breasts of x/2 columns)");
-    }
-    if (o.cropRows < 1 || o.cropRows > o.grid[1]) {
-        bad("the crop rows must be between 1 and the grid's y size");
-    }
-    if (!(o.normalisationPercentile > 0.0 && o.normalisationPercentile <= 100.0)) {
-        bad("the normalisation percentile must be in (0, 100]");
-    }
-    if (!(o.skinMarginMm >= 0.0) || !(o.chestWallMarginMm >= 0.0) || !(o.heartMarginMm >= 0.0) ||
-        !(o.heartMinVolumeMl >= 0.0)) {
-        bad("margins and volumes must not be negative");
-    }
-    if (!(o.posteriorWallFraction >= 0.0 && o.posteriorWallFraction < 1.0)) {
-        bad("the posterior wall fraction must be in [0, 1)");
-    }
-}
-
 void checkStudy(const Study& study, const std::string& name) {
     std::string missing;
     for (Channel c : kAllChannels) {
@@ -91,6 +64,33 @@ Volume withBreastGeometry(const Volume& volume, Side side, const PreprocessTrans
 
 }  // namespace
 
+void checkPreprocessOptions(const PreprocessOptions& o) {
+    const auto bad = [](const std::string& why) {
+        throw IoError(ErrorCode::InvalidArgument, {}, why);
+    };
+    for (std::size_t a = 0; a < 3; ++a) {
+        if (o.grid[a] < 1 || o.grid[a] > 4096) {
+            bad("every grid size must be between 1 and 4096");
+        }
+    }
+    if (o.grid[0] < 2 || o.grid[0] % 2 != 0) {
+        bad("the grid's x size must be even (two breasts of x/2 columns)");
+    }
+    if (o.cropRows < 1 || o.cropRows > o.grid[1]) {
+        bad("the crop rows must be between 1 and the grid's y size");
+    }
+    if (!(o.normalisationPercentile > 0.0 && o.normalisationPercentile <= 100.0)) {
+        bad("the normalisation percentile must be in (0, 100]");
+    }
+    if (!(o.skinMarginMm >= 0.0) || !(o.chestWallMarginMm >= 0.0) || !(o.heartMarginMm >= 0.0) ||
+        !(o.heartMinVolumeMl >= 0.0)) {
+        bad("margins and volumes must not be negative");
+    }
+    if (!(o.posteriorWallFraction >= 0.0 && o.posteriorWallFraction < 1.0)) {
+        bad("the posterior wall fraction must be in [0, 1)");
+    }
+}
+
 Geometry PreprocessTransform::breastGeometry(Side side) const {
     Geometry g = canonical;
     const std::int64_t half = canonical.size[0] / 2;
@@ -108,7 +108,11 @@ double PreprocessTransform::splitXmm() const {
 PreprocessResult preprocess(const Study& study, const PreprocessOptions& options,
                             Progress* progress) {
     const std::string name = studyName(study);
-    checkOptions(options, name);
+    try {
+        checkPreprocessOptions(options);
+    } catch (const IoError& e) {
+        throw IoError(e.code(), name, "preprocessing options: " + e.reason());
+    }
     checkStudy(study, name);
     const auto report = [&](double f, const char* what) {
         if (progress != nullptr) {

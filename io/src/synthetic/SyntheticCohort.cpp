@@ -18,28 +18,6 @@ using synthetic::hashCombine;
 
 namespace {
 
-void validate(const SyntheticOptions& o) {
-    auto fail = [](const std::string& reason) {
-        throw IoError(ErrorCode::InvalidArgument, {}, reason);
-    };
-    if (o.patients < 1 || o.patients > 99999) {
-        fail("the number of patients must be between 1 and 99999");
-    }
-    if (o.size[0] < 32 || o.size[1] < 32 || o.size[0] > 2048 || o.size[1] > 2048) {
-        fail("the in-plane grid size must be between 32 and 2048 voxels");
-    }
-    if (o.size[2] < 4 || o.size[2] > 512) {
-        fail("the number of slices must be between 4 and 512");
-    }
-    if (!(o.malignantFraction >= 0.0 && o.malignantFraction <= 1.0)) {
-        fail("the malignant fraction must lie in [0, 1]");
-    }
-    if (!(o.fieldOfViewMm >= 200.0 && o.fieldOfViewMm <= 500.0) ||
-        !(o.coverageMm >= 40.0 && o.coverageMm <= 300.0)) {
-        fail("the field of view must be 200-500 mm and the coverage 40-300 mm");
-    }
-}
-
 std::uint64_t patientSeed(const SyntheticOptions& o, int index) {
     return hashCombine(hashCombine(o.seed, 0x9A7E17ULL), static_cast<std::uint64_t>(index));
 }
@@ -74,6 +52,28 @@ std::string formatFixed(double value, int decimals) {
 }
 
 }  // namespace
+
+void checkSyntheticOptions(const SyntheticOptions& o) {
+    auto fail = [](const std::string& reason) {
+        throw IoError(ErrorCode::InvalidArgument, {}, reason);
+    };
+    if (o.patients < 1 || o.patients > 99999) {
+        fail("the number of patients must be between 1 and 99999");
+    }
+    if (o.size[0] < 32 || o.size[1] < 32 || o.size[0] > 2048 || o.size[1] > 2048) {
+        fail("the in-plane grid size must be between 32 and 2048 voxels");
+    }
+    if (o.size[2] < 4 || o.size[2] > 512) {
+        fail("the number of slices must be between 4 and 512");
+    }
+    if (!(o.malignantFraction >= 0.0 && o.malignantFraction <= 1.0)) {
+        fail("the malignant fraction must lie in [0, 1]");
+    }
+    if (!(o.fieldOfViewMm >= 200.0 && o.fieldOfViewMm <= 500.0) ||
+        !(o.coverageMm >= 40.0 && o.coverageMm <= 300.0)) {
+        fail("the field of view must be 200-500 mm and the coverage 40-300 mm");
+    }
+}
 
 std::string_view lesionKindName(SyntheticLesionKind kind) noexcept {
     switch (kind) {
@@ -193,7 +193,7 @@ std::array<Label, 2> syntheticBreastLabels(const SyntheticOptions& o, int index)
 
 SyntheticPatient generateSyntheticPatient(const SyntheticOptions& options, int index,
                                           Progress* progress) {
-    validate(options);
+    checkSyntheticOptions(options);
     if (index < 0) {
         throw IoError(ErrorCode::InvalidArgument, {}, "a patient index must not be negative");
     }
@@ -240,7 +240,7 @@ SyntheticPatient generateSyntheticPatient(const SyntheticOptions& options, int i
 }
 
 void generateCohort(const SyntheticOptions& options, const fs::path& folder, Progress* progress) {
-    validate(options);
+    checkSyntheticOptions(options);
     if (folder.empty()) {
         throw IoError(ErrorCode::InvalidArgument, folder, "no output folder given");
     }

@@ -742,6 +742,19 @@ void TestPreprocess::badInput() {
     PreprocessOptions tall = o;
     tall.cropRows = 65;
     expectIoError(ErrorCode::InvalidArgument, "crop", [&] { preprocess(partial, tall); });
+    // preprocess names the study and says the options are at fault; the check alone (what the
+    // command line runs before reading anything) names no file.
+    partial.metadata.source = "/data/partial";
+    expectIoError(ErrorCode::InvalidArgument, "/data/partial: preprocessing options: the grid's x",
+                  [&] { preprocess(partial, odd); });
+    checkPreprocessOptions(o);
+    try {
+        checkPreprocessOptions(odd);
+        QFAIL("an odd x size accepted");
+    } catch (const IoError& e) {
+        QVERIFY(e.path().empty());
+        QVERIFY2(e.reason().rfind("the grid's x size must be even", 0) == 0, e.what());
+    }
     // The phantom itself is fine at this size.
     QVERIFY(preprocess(partial, o).breast(Side::Left).channel(Channel::Pre).geometry().size ==
             (Index3{32, 32, 8}));

@@ -220,7 +220,7 @@ private Q_SLOTS:
         QVERIFY(r.exitCode != 0);
         QVERIFY2(r.err.contains("48x48"), r.err.constData());
         r = bmsc::test::runCli(base + QStringList{"--dynamic-one-series"});
-        QVERIFY(r.exitCode != 0);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("dicom"), r.err.constData());
         r = bmsc::test::runCli(base + QStringList{"--malignant-fraction", "2"});
         QVERIFY(r.exitCode != 0);

@@ -324,6 +324,18 @@ private Q_SLOTS:
         bad.patients = 0;
         QVERIFY_THROWS_EXCEPTION(IoError, generateSyntheticPatient(bad, 0));
         QVERIFY_THROWS_EXCEPTION(IoError, generateSyntheticPatient(options(64, 8), -1));
+        // The check the command line runs on --size is the generator's own.
+        checkSyntheticOptions(options(64, 8));
+        bad = options(64, 8);
+        bad.size = {64, 64, 3};
+        try {
+            checkSyntheticOptions(bad);
+            QFAIL("3 slices accepted");
+        } catch (const IoError& e) {
+            QCOMPARE(e.code(), ErrorCode::InvalidArgument);
+            QVERIFY(e.path().empty());
+            QCOMPARE(e.reason(), std::string("the number of slices must be between 4 and 512"));
+        }
 
         QVERIFY((parseGridSize("512x512x32") == Index3{512, 512, 32}));
         QVERIFY((parseGridSize("64X48x8") == Index3{64, 48, 8}));

@@ -124,6 +124,11 @@ struct PreprocessResult {
 /// (0 when `fraction` ≤ 0 or nothing enhances).
 std::int64_t clearPosteriorWall(BreastImage& breast, double fraction);
 
+/// Throws IoError(InvalidArgument, naming no file) when the options cannot be used: a grid size
+/// outside 1–4096, an odd x size, crop rows outside 1…the grid's y size, a percentile outside
+/// (0, 100], a negative margin or volume, a posterior wall fraction outside [0, 1).
+void checkPreprocessOptions(const PreprocessOptions& options);
+
 /// Runs the whole preprocessing. Throws IoError naming the study (metadata.source or
 /// patientId): MissingChannel if a channel is absent, InvalidArgument for bad options,
 /// InvalidValue if no body can be found (empty, constant or pure-noise image).

@@ -116,6 +116,12 @@ std::array<Label, 2> syntheticBreastLabels(const SyntheticOptions& options, int 
 SyntheticPatient generateSyntheticPatient(const SyntheticOptions& options, int index,
                                           Progress* progress = nullptr);
 
+/// Throws IoError(InvalidArgument, naming no file) when the options describe no cohort that can
+/// be generated: 1–99999 patients, an in-plane grid of 32–2048 voxels, 4–512 slices, a malignant
+/// fraction in [0, 1], a field of view of 200–500 mm and a coverage of 40–300 mm.
+/// generateSyntheticPatient and generateCohort check their options with it first.
+void checkSyntheticOptions(const SyntheticOptions& options);
+
 /// Writes a whole cohort (COHORT-FORMAT.md) into `folder`: cohort.csv (with extra columns
 /// density, bpe), lesions.csv (extra columns kind, diameter_mm, curve; cysts are benign
 /// lesions) and one study folder per patient, NIfTI channel files or DICOM. The folder is
