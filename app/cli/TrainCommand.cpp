@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
@@ -138,15 +137,15 @@ void runTrain(const TrainArgs& args) {
     fs::path out(args.out);
     ml::TrainingConfig config;
     fs::path cohort(args.cohort);
-    if (args.resume && fs::exists(out / "config.json")) {
+    if (cohort.empty() && !args.resume) {
+        throw CLI::RequiredError("--cohort");  // a usage error (exit 2): nothing read yet
+    }
+    if (args.resume) {
+        // The run's own config and cohort: the folder, config.json or run.json is named when
+        // one of them is missing or unreadable.
         config = ml::loadRunConfig(out);
         if (cohort.empty()) {
-            std::ifstream in(out / "run.json");
-            nlohmann::json j;
-            if (in) {
-                in >> j;
-                cohort = j.value("cohort", std::string());
-            }
+            cohort = ml::loadRunCohort(out);
         }
     } else {
         // The mode is known before the preset is applied: the demo preset's stage settings
@@ -177,9 +176,6 @@ void runTrain(const TrainArgs& args) {
         config.threads = args.threads;
     }
     config.validate("command line");
-    if (cohort.empty()) {
-        throw IoError(ErrorCode::InvalidArgument, out, "--cohort is required");
-    }
     const bool defaultOut = out.empty();
     if (defaultOut) {
         out = defaultRunFolder(cohort, config);
@@ -312,7 +308,9 @@ void addTrainCommand(CLI::App& app) {
         "train",
         "Cross-validated training: curriculum (patches, then whole breasts), naive or stage1");
     auto args = std::make_shared<TrainArgs>();
-    cmd->add_option("--cohort", args->cohort, "Cohort folder (cohort.csv, lesions.csv, studies)");
+    cmd->add_option("--cohort", args->cohort,
+                    "Cohort folder (cohort.csv, lesions.csv, studies); required unless --resume "
+                    "continues a run (its run.json names the cohort)");
     cmd->add_option("--preset", args->preset, "Settings preset")
         ->check(CLI::IsMember(ml::TrainingConfig::presetNames()))
         ->capture_default_str();

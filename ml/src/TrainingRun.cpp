@@ -246,6 +246,16 @@ TrainingConfig loadRunConfig(const fs::path& run) {
     return TrainingConfig::loadRecord(run / "config.json");
 }
 
+fs::path loadRunCohort(const fs::path& run) {
+    const fs::path file = run / "run.json";
+    const json j = readJson(file);
+    const auto cohort = j.is_object() ? j.find("cohort") : j.end();
+    if (cohort == j.end() || !cohort->is_string() || cohort->get<std::string>().empty()) {
+        throw IoError(ErrorCode::Corrupt, file, "records no cohort (\"cohort\": its folder)");
+    }
+    return cohort->get<std::string>();
+}
+
 json evaluateRun(const fs::path& run) {
     const auto config = loadRunConfig(run);
     std::vector<FoldPredictions> folds;

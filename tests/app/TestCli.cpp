@@ -249,7 +249,9 @@ private Q_SLOTS:
              "error: --crop-rows: 100 is more than the grid's 64 rows (its y size)\n"},
             {{"preprocess", dir.path(), "--out", dir.filePath("p"), "--demo", "--crop-rows", "200"},
              "error: --crop-rows: 200 is more than the grid's 128 rows (its y size)\n"},
-            // Options that do not go together.
+            // Options that do not go together, or one missing.
+            {{"train", "--out", dir.filePath("r"), "--preset", "demo"},
+             "error: --cohort is required\n"},
             {{"generate", "--out", dir.filePath("c"), "--dynamic-one-series"},
              "error: --dynamic-one-series: needs --format dicom\n"},
             {{"predict", "--model", dir.path()},
@@ -342,6 +344,7 @@ private Q_SLOTS:
         } cases[] = {
             {{"evaluate", empty}, empty, "not a training run (no config.json)\n"},
             {{"evaluate", missing}, missing, "no such folder\n"},
+            {{"train", "--resume", "-o", empty}, empty, "not a training run (no config.json)\n"},
             {{"predict", "-m", empty, "--cohort", dir.path()},
              empty,
              "not a training run (no config.json)\n"},
@@ -355,6 +358,28 @@ private Q_SLOTS:
             QCOMPARE(r.err, "error: " + c.path.toUtf8() + ": " + c.reason);
         }
         QVERIFY(!fs::exists(dir.filePath("c").toStdString()));
+
+        // train --resume without --cohort takes the cohort from the run's run.json, and names
+        // that file when it cannot.
+        const QString run = dir.filePath("run");
+        fs::create_directories(run.toStdString());
+        const auto write = [&](const char* name, const char* text) {
+            QFile file(run + "/" + name);
+            QVERIFY(file.open(QIODevice::WriteOnly) && file.write(text) >= 0);
+        };
+        write("config.json", R"({"preset": "demo"})");
+        const QByteArray runJson = (run + "/run.json").toUtf8();
+        auto r = runCli({"train", "--resume", "-o", run});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err, "error: " + runJson + ": missing\n");
+        write("run.json", R"({"cohort": )");
+        r = runCli({"train", "--resume", "-o", run});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.startsWith("error: " + runJson + ": not valid JSON: "), r.err);
+        write("run.json", R"({"cohort_hash": "0"})");
+        r = runCli({"train", "--resume", "-o", run});
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err, "error: " + runJson + ": records no cohort (\"cohort\": its folder)\n");
     }
 #endif
 };

@@ -50,6 +50,10 @@ RunResult runCrossValidation(const TrainingConfig& config, const RunOptions& opt
 /// The config stored in RUN/config.json (for resume and evaluate).
 TrainingConfig loadRunConfig(const std::filesystem::path& run);
 
+/// The cohort RUN was trained on, as RUN/run.json records it (for resume without --cohort).
+/// Throws io::IoError naming run.json when it is missing, not JSON, or records no cohort.
+std::filesystem::path loadRunCohort(const std::filesystem::path& run);
+
 /// Recomputes RUN/metrics.* from the folds' predictions.csv and RUN/curves.* from the
 /// checkpoints, and returns the metrics.
 nlohmann::json evaluateRun(const std::filesystem::path& run);
