@@ -101,7 +101,8 @@ void checkHeader(const fs::path& file, const ImageLimits& limits, unsigned& dime
     auto imageIO = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::IOFileModeEnum::ReadMode);
     if (!imageIO) {
         throw IoError(ErrorCode::NotReadable, file,
-                      "not an image format this product reads (NIfTI, NRRD, MetaImage)");
+                      "not an image format this product reads (NIfTI, NRRD, MetaImage or a DICOM "
+                      "file)");
     }
     imageIO->SetFileName(file.string());
     try {

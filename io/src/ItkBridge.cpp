@@ -1,5 +1,6 @@
 #include "ItkBridge.h"
 
+#include <gdcmTrace.h>
 #include <itkGDCMImageIOFactory.h>
 #include <itkMetaImageIOFactory.h>
 #include <itkNiftiImageIOFactory.h>
@@ -17,6 +18,10 @@ void registerItkImageIo() {
         itk::NrrdImageIOFactory::RegisterOneFactory();
         itk::MetaImageIOFactory::RegisterOneFactory();
         itk::GDCMImageIOFactory::RegisterOneFactory();
+        // GDCM prints its warnings to stderr with its own source file and line ("Warning: In
+        // ./Source/MediaStorageAndFileFormat/gdcmBitmap.cxx, line 847 ..."): notes for GDCM's
+        // developers, not for a user of this product, whose errors say what failed.
+        gdcm::Trace::WarningOff();
     });
 }
 

@@ -145,6 +145,16 @@ private Q_SLOTS:
         }
     }
 
+    // info reads a lone DICOM file through ITK's GDCM reader; GDCM's notes to its own
+    // developers ("Warning: In ./Source/MediaStorageAndFileFormat/gdcmBitmap.cxx, line 847 ...",
+    // which this JPEG 2000 file draws) do not reach the user's terminal.
+    void infoOnALoneDicomFilePrintsNoGdcmWarning() {
+        const auto r = runCli({"info", QString::fromStdString(pyd("693_J2KI.dcm").string())});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("512×512×1 voxels"), r.out.constData());
+        QCOMPARE(r.err, QByteArray());
+    }
+
     void colourIsUnsupported() {
         try {
             readDicomVolume({pyd("SC_rgb_rle.dcm")});
