@@ -2,8 +2,10 @@
 
 #include "ItkBridge.h"
 #include "breastmsc/io/AtomicFile.h"
+#include "breastmsc/io/Dicom.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/io/Resample.h"
+#include "dicom/DicomSlice.h"
 
 #include <itkImageFileReader.h>
 #include <itkImageFileWriter.h>
@@ -101,8 +103,7 @@ void checkHeader(const fs::path& file, const ImageLimits& limits, unsigned& dime
     auto imageIO = itk::ImageIOFactory::CreateImageIO(file.c_str(), itk::IOFileModeEnum::ReadMode);
     if (!imageIO) {
         throw IoError(ErrorCode::NotReadable, file,
-                      "not an image format this product reads (NIfTI, NRRD, MetaImage or a DICOM "
-                      "file)");
+                      "not an image format this product reads (NIfTI, NRRD, MetaImage, DICOM)");
     }
     imageIO->SetFileName(file.string());
     try {
@@ -148,6 +149,19 @@ void checkHeader(const fs::path& file, const ImageLimits& limits, unsigned& dime
     checkNotTruncated(file);
 }
 
+// A DICOM file, read by the DICOM reader (DCMTK) as DICOM studies are: a file that is not
+// named as an image format ITK reads here and begins as DICOM does.
+bool isLoneDicomFile(const fs::path& file) {
+    const std::string name = file.filename().string();
+    for (const auto& extension : imageExtensions()) {
+        if (endsWith(name, extension)) {
+            return false;
+        }
+    }
+    std::error_code ec;
+    return fs::is_regular_file(file, ec) && detail::looksLikeDicom(file);
+}
+
 // Reads the voxels after checkHeader; ITK's failures become errors that name the file.
 template <typename Image>
 typename Image::Pointer readVoxels(const fs::path& file) {
@@ -176,6 +190,9 @@ void checkFinite(const Volume& volume, const fs::path& file) {
 }  // namespace
 
 std::vector<Volume> readImageSeries(const fs::path& file, const ImageLimits& limits) {
+    if (isLoneDicomFile(file)) {
+        return {readDicomVolume({file})};
+    }
     unsigned dimensions = 0;
     checkHeader(file, limits, dimensions);
     const auto image = readVoxels<Image4>(file);
@@ -201,6 +218,9 @@ std::vector<Volume> readImageSeries(const fs::path& file, const ImageLimits& lim
 }
 
 Volume readImage(const fs::path& file, const ImageLimits& limits) {
+    if (isLoneDicomFile(file)) {
+        return readDicomVolume({file});
+    }
     unsigned dimensions = 0;
     checkHeader(file, limits, dimensions);
     if (dimensions == 4) {

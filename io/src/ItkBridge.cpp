@@ -1,7 +1,5 @@
 #include "ItkBridge.h"
 
-#include <gdcmTrace.h>
-#include <itkGDCMImageIOFactory.h>
 #include <itkMetaImageIOFactory.h>
 #include <itkNiftiImageIOFactory.h>
 #include <itkNrrdImageIOFactory.h>
@@ -17,11 +15,9 @@ void registerItkImageIo() {
         itk::NiftiImageIOFactory::RegisterOneFactory();
         itk::NrrdImageIOFactory::RegisterOneFactory();
         itk::MetaImageIOFactory::RegisterOneFactory();
-        itk::GDCMImageIOFactory::RegisterOneFactory();
-        // GDCM prints its warnings to stderr with its own source file and line ("Warning: In
-        // ./Source/MediaStorageAndFileFormat/gdcmBitmap.cxx, line 847 ..."): notes for GDCM's
-        // developers, not for a user of this product, whose errors say what failed.
-        gdcm::Trace::WarningOff();
+        // No GDCM: a lone DICOM file goes to the product's DICOM reader (DCMTK), as studies
+        // do (readImage). ITK's GDCM reader aborted the process on pydicom's RT dose files
+        // (an assertion inside GDCM) and printed GDCM's developer warnings to stderr.
     });
 }
 

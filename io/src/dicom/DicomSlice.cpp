@@ -164,6 +164,10 @@ double parseDicomTime(const std::string& value) {
     return hours * 3600.0 + minutes * 60.0 + seconds + frac;
 }
 
+bool looksLikeDicom(const fs::path& file) {
+    return sniff(file) != Magic::None;
+}
+
 std::vector<DicomSlice> readDicomSliceHeaders(const fs::path& file) {
     const Magic magic = sniff(file);
     if (magic == Magic::None) {

@@ -55,6 +55,10 @@ struct DicomSlice {
     double positionAlongNormal() const noexcept;
 };
 
+/// Whether `file` begins as a DICOM file does: the Part 10 preamble and "DICM", or (old files
+/// without a preamble) a tag of group 0002 or 0008 in either byte order.
+bool looksLikeDicom(const std::filesystem::path& file);
+
 /// Reads the header of `file` without its pixel data. Returns nothing when the file is not a
 /// DICOM image (not DICOM at all, or DICOM without pixel data such as a report or DICOMDIR);
 /// throws IoError(Corrupt) when it looks like DICOM (the "DICM" marker) but cannot be parsed.

@@ -16,7 +16,7 @@ struct ImageLimits {
 };
 
 /// Reads a 3D image in any format ITK reads here (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd)
-/// as float, geometry in LPS. A 4D file is rejected (use readImageSeries). NaN/Inf voxels are
+/// as float, geometry in LPS; a DICOM image file (any other name) goes to readDicomVolume. A 4D file is rejected (use readImageSeries). NaN/Inf voxels are
 /// rejected with InvalidValue.
 Volume readImage(const std::filesystem::path& file, const ImageLimits& limits = {});
 
