@@ -164,10 +164,18 @@ void addInfoCommand(CLI::App& app) {
         } else if (fs::is_directory(p, ec)) {
             printStudy(p, *options, *quiet);
         } else {
-            const Volume v = readImage(p);
+            // A 4D file (a dynamic series, fMRI) is described too: one line per time point.
+            const std::vector<Volume> volumes = readImageSeries(p);
             std::printf("image      %s\ngrid       %s\n", p.c_str(),
-                        v.geometry().describe().c_str());
-            printVolumeStats("voxels", v);
+                        volumes.front().geometry().describe().c_str());
+            if (volumes.size() == 1) {
+                printVolumeStats("voxels", volumes.front());
+            } else {
+                std::printf("time       %zu points\n", volumes.size());
+                for (std::size_t t = 0; t < volumes.size(); ++t) {
+                    printVolumeStats(("t" + std::to_string(t + 1)).c_str(), volumes[t]);
+                }
+            }
         }
     });
 }

@@ -191,6 +191,12 @@ private Q_SLOTS:
         }
         QCOMPARE(n, ref.voxels.size());
         expectError([&] { readImage(file); }, ErrorCode::Unsupported, "example4d.nii.gz");
+        // info describes the 4D file rather than refusing it: one line per time point.
+        const auto r = bmsc::test::runCli({"info", QString::fromStdString(file.string())});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("time       2 points\n  t1     min ") &&
+                     r.out.contains("\n  t2     min "),
+                 r.out.constData());
     }
 
     void formatsRoundTripExactly_data() {
