@@ -10,6 +10,7 @@
 #include <dcmtk/dcmdata/dcxfer.h>
 #include <dcmtk/dcmjpeg/djdecode.h>
 #include <dcmtk/dcmjpls/djdecode.h>
+#include <dcmtk/oflog/oflog.h>
 
 #include <cstdint>
 #include <mutex>
@@ -27,6 +28,10 @@ void prepareDcmtk(const fs::path& file) {
         DcmRLEDecoderRegistration::registerCodecs();
         DJDecoderRegistration::registerCodecs();
         DJLSDecoderRegistration::registerCodecs();
+        // DCMTK's log lines ("W: DcmItem: Length of element (7fe0,0010) is not a multiple of
+        // 2") name no file, so in a folder of hundreds nobody can tell which one they are
+        // about; what matters reaches the user as an IoError naming the file.
+        OFLog::configure(OFLogger::OFF_LOG_LEVEL);
         dictionary = dcmDataDict.isDictionaryLoaded();
     });
     if (!dictionary) {

@@ -156,7 +156,7 @@ private Q_SLOTS:
             const auto r = runCli({"info", QString::fromStdString(pyd(name).string())});
             QVERIFY2(r.exitCode == 0, r.err.constData());
             QVERIFY2(r.out.contains("10×10×1 voxels"), r.out.constData());
-            QVERIFY2(!r.err.contains("gdcm"), r.err.constData());
+            QCOMPARE(r.err, QByteArray());  // no GDCM warnings, nor DCMTK's log lines
         }
         // What the DICOM reader cannot decode is an error naming the file, as in a study.
         const auto r = runCli({"info", QString::fromStdString(pyd("693_J2KI.dcm").string())});
