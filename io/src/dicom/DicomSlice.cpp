@@ -3,6 +3,7 @@
 #include "DicomPixels.h"
 
 #include "breastmsc/io/Error.h"
+#include "breastmsc/io/ImageFile.h"
 
 #include <dcmtk/dcmdata/dcdeftag.h>
 #include <dcmtk/dcmdata/dcfilefo.h>
@@ -229,6 +230,22 @@ std::vector<DicomSlice> readDicomSliceHeaders(const fs::path& file) {
     Sint32 frames = 1;
     if (ds->findAndGetSint32(DCM_NumberOfFrames, frames).bad() || frames < 1) {
         frames = 1;
+    }
+    // A header that claims more frames than the file has bytes, or more voxels than any volume
+    // this product reads, is refused here: its frames would be listed, then allocated.
+    std::error_code ec;
+    const auto bytes = fs::file_size(file, ec);
+    if (!ec && static_cast<std::uintmax_t>(frames) > bytes) {
+        throw IoError(ErrorCode::Corrupt, file,
+                      "the header claims " + std::to_string(frames) +
+                          " frames, more than the file's " + std::to_string(bytes) +
+                          " bytes can hold");
+    }
+    const long double voxels = static_cast<long double>(rows) * columns * frames;
+    if (voxels > static_cast<long double>(ImageLimits{}.maxVoxels)) {
+        throw IoError(ErrorCode::InvalidValue, file,
+                      "the header claims an absurd size of " + std::to_string(columns) + "×" +
+                          std::to_string(rows) + "×" + std::to_string(frames) + " voxels");
     }
     base.frameCount = frames;
     if (frames == 1 && !ds->tagExists(DCM_PerFrameFunctionalGroupsSequence)) {

@@ -17,6 +17,21 @@ using namespace bmsc::io;
 using namespace bmsc::test;
 namespace fs = std::filesystem;
 
+namespace {
+
+template <typename F>
+void expectIoError(F&& f, ErrorCode code, const std::string& mustMention) {
+    try {
+        f();
+        QFAIL("no IoError was thrown");
+    } catch (const IoError& e) {
+        QCOMPARE(errorCodeName(e.code()), errorCodeName(code));
+        QVERIFY2(std::string(e.what()).find(mustMention) != std::string::npos, e.what());
+    }
+}
+
+}  // namespace
+
 class TestDicomFiles : public QObject {
     Q_OBJECT
 
@@ -163,6 +178,35 @@ private Q_SLOTS:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("693_J2KI.dcm: cannot decode the transfer syntax JPEG 2000"),
                  r.err.constData());
+    }
+
+    // Headers that claim more than a file can hold are refused from the header alone: before,
+    // 65535 × 65535 rows and columns in a 39 kB file allocated 17 GB before failing, and 2^31 - 1
+    // frames ended in std::bad_alloc, an error naming no file.
+    void absurdHeadersAreRefusedBeforeAllocating() {
+        QTemporaryDir dir;
+        const auto r = bmsc::test::runPython(
+            QStringLiteral("import pydicom, sys\n"
+                           "for name, rows, frames in [('big', 65535, None),\n"
+                           "                           ('frames', 512, 2**31 - 1)]:\n"
+                           "    d = pydicom.dcmread(sys.argv[1])\n"
+                           "    d.Rows = d.Columns = rows\n"
+                           "    if frames: d.NumberOfFrames = frames\n"
+                           "    d.save_as(sys.argv[2] + '/' + name + '.dcm')\n"),
+            {QString::fromStdString(pyd("CT_small.dcm").string()), dir.path()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const fs::path big = bmsc::test::toPath(dir.filePath("big.dcm"));
+        const fs::path frames = bmsc::test::toPath(dir.filePath("frames.dcm"));
+        expectIoError([&] { readDicomVolume({big}); }, ErrorCode::InvalidValue,
+                      "big.dcm: the header claims an absurd size of 65535×65535×1 voxels");
+        expectIoError([&] { readImage(frames); }, ErrorCode::Corrupt,
+                      "frames.dcm: the header claims 2147483647 frames, more than the file's");
+        // In a folder, the scan names the file too.
+        const fs::path folder = bmsc::test::toPath(dir.filePath("series"));
+        fs::create_directories(folder);
+        fs::copy_file(frames, folder / "frames.dcm");
+        expectIoError([&] { scanDicomFolder(folder); }, ErrorCode::Corrupt,
+                      "series/frames.dcm: the header claims 2147483647 frames");
     }
 
     void colourIsUnsupported() {
