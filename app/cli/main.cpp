@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
         }
         return e.code() == bmsc::io::ErrorCode::Cancelled ? bmsc::cli::interruptedExitStatus() : 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
+        std::fprintf(stderr, "error: %s\n", bmsc::io::reasonOf(e).c_str());
         return 1;
     }
     return 0;

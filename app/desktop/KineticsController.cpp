@@ -244,7 +244,7 @@ void KineticsController::requestMap() {
                 result->error = QString::fromStdString(e.what());
             }
         } catch (const std::exception& e) {  // e.g. out of memory: say so, do not crash
-            result->error = QString::fromStdString(e.what());
+            result->error = QString::fromStdString(io::reasonOf(e));
         }
         return result;
     }));

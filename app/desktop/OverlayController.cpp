@@ -212,7 +212,7 @@ OverlayController::Prepared OverlayController::prepare(const QString& path,
     try {
         image = io::readImage(std::filesystem::path(path.toStdString()));
     } catch (const std::exception& e) {  // IoError names the file; bad_alloc does not crash
-        return fail(QString::fromStdString(e.what()));
+        return fail(QString::fromStdString(io::reasonOf(e)));
     }
     if (!image.geometry().sameGrid(grid)) {
         if (!overlaps(image.geometry(), grid)) {
@@ -225,7 +225,7 @@ OverlayController::Prepared OverlayController::prepare(const QString& path,
             // whose voxels the loader reordered along LPS), linear otherwise.
             image = io::mapBetweenGrids(image, grid, io::Interpolation::Linear, 0.0f);
         } catch (const std::exception& e) {
-            return fail(QString::fromStdString(e.what()));
+            return fail(QString::fromStdString(io::reasonOf(e)));
         }
         p.resampled = true;
     } else {

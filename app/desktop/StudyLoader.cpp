@@ -79,7 +79,7 @@ void StudyLoader::load(const QString& folder, const QString& label,
             return {nullptr, QString::fromStdString(e.what()),
                     e.code() == io::ErrorCode::Cancelled};
         } catch (const std::exception& e) {
-            return {nullptr, QString::fromStdString(path + ": " + e.what()), false};
+            return {nullptr, QString::fromStdString(path + ": " + io::reasonOf(e)), false};
         }
     }));
 }

@@ -63,7 +63,7 @@ void writePathAtomically(const fs::path& target,
         throw IoError(ErrorCode::WriteFailed, target, error.reason());
     } catch (const std::exception& error) {
         fs::remove(temporary, ec);
-        throw IoError(ErrorCode::WriteFailed, target, error.what());
+        throw IoError(ErrorCode::WriteFailed, target, reasonOf(error));
     }
 }
 
@@ -119,7 +119,7 @@ void writeFolderAtomically(const fs::path& target,
         throw;
     } catch (const std::exception& error) {
         fs::remove_all(temporary, ec);
-        throw IoError(ErrorCode::WriteFailed, target, error.what());
+        throw IoError(ErrorCode::WriteFailed, target, reasonOf(error));
     }
 }
 

@@ -1,5 +1,6 @@
 #include "breastmsc/io/Error.h"
 
+#include <new>
 #include <sstream>
 
 namespace bmsc::io {
@@ -55,6 +56,13 @@ const char* errorCodeName(ErrorCode code) noexcept {
             return "cancelled";
     }
     return "error";
+}
+
+std::string reasonOf(const std::exception& error) {
+    if (dynamic_cast<const std::bad_alloc*>(&error) != nullptr) {
+        return "out of memory (the work needs more than this machine could give)";
+    }
+    return error.what();
 }
 
 }  // namespace bmsc::io

@@ -10,6 +10,7 @@
 #include <QtTest>
 
 #include <fstream>
+#include <new>
 #include <sstream>
 
 using namespace bmsc::io;
@@ -241,6 +242,16 @@ private Q_SLOTS:
             ++files;
         }
         QCOMPARE(files, 1);
+        // Running out of memory inside a write says so in words, not as "std::bad_alloc".
+        try {
+            writeFileAtomically(file, [](std::ostream&) { throw std::bad_alloc(); });
+            QFAIL("no error was raised");
+        } catch (const IoError& e) {
+            QCOMPARE(e.reason(),
+                     std::string("out of memory (the work needs more than this machine could "
+                                 "give)"));
+        }
+        QCOMPARE(readText(file), std::string("old"));
     }
 
     // A folder write that fails inside its temporary folder names the file's place in the

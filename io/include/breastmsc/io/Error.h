@@ -42,4 +42,8 @@ private:
 
 const char* errorCodeName(ErrorCode code) noexcept;
 
+/// What an exception from below the data layer says, in words for a user: std::bad_alloc's
+/// what() is "std::bad_alloc", which becomes "out of memory (...)"; any other says its what().
+std::string reasonOf(const std::exception& error);
+
 }  // namespace bmsc::io
