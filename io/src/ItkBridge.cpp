@@ -15,6 +15,10 @@ void registerItkImageIo() {
         itk::NiftiImageIOFactory::RegisterOneFactory();
         itk::NrrdImageIOFactory::RegisterOneFactory();
         itk::MetaImageIOFactory::RegisterOneFactory();
+        // ITK's warnings ("WARNING: In ./Modules/IO/NIFTI/src/itkNiftiImageIO.cxx, line 1015
+        // ... is Analyze file and it's deprecated") are notes for ITK's developers; what a
+        // user needs reaches them as an IoError naming the file.
+        itk::Object::GlobalWarningDisplayOff();
         // No GDCM: a lone DICOM file goes to the product's DICOM reader (DCMTK), as studies
         // do (readImage). ITK's GDCM reader aborted the process on pydicom's RT dose files
         // (an assertion inside GDCM) and printed GDCM's developer warnings to stderr.

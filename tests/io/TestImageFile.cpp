@@ -191,6 +191,12 @@ private Q_SLOTS:
         }
         QCOMPARE(n, ref.voxels.size());
         expectError([&] { readImage(file); }, ErrorCode::Unsupported, "example4d.nii.gz");
+        // An Analyze file ITK cannot read is one line naming it, without ITK's warnings.
+        const QString analyze = QString::fromStdString((nibabelData() / "analyze.hdr").string());
+        const auto a = bmsc::test::runCli({"info", analyze});
+        QCOMPARE(a.exitCode, 1);
+        QVERIFY2(a.err.startsWith("error: " + analyze.toUtf8() + ": ") && a.err.count('\n') == 1,
+                 a.err.constData());
         // info describes the 4D file rather than refusing it: one line per time point.
         const auto r = bmsc::test::runCli({"info", QString::fromStdString(file.string())});
         QVERIFY2(r.exitCode == 0, r.err.constData());
