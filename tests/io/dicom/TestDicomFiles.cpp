@@ -2,6 +2,7 @@
 // python3-pydicom and python3-nibabel), compared with what pydicom reads from the same files.
 
 #include "DicomTestSupport.h"
+#include "ExpectIoError.h"
 
 #include "breastmsc/io/Dicom.h"
 #include "breastmsc/io/Error.h"
@@ -16,21 +17,6 @@
 using namespace bmsc::io;
 using namespace bmsc::test;
 namespace fs = std::filesystem;
-
-namespace {
-
-template <typename F>
-void expectIoError(F&& f, ErrorCode code, const std::string& mustMention) {
-    try {
-        f();
-        QFAIL("no IoError was thrown");
-    } catch (const IoError& e) {
-        QCOMPARE(errorCodeName(e.code()), errorCodeName(code));
-        QVERIFY2(std::string(e.what()).find(mustMention) != std::string::npos, e.what());
-    }
-}
-
-}  // namespace
 
 class TestDicomFiles : public QObject {
     Q_OBJECT
@@ -197,16 +183,18 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const fs::path big = bmsc::test::toPath(dir.filePath("big.dcm"));
         const fs::path frames = bmsc::test::toPath(dir.filePath("frames.dcm"));
-        expectIoError([&] { readDicomVolume({big}); }, ErrorCode::InvalidValue,
-                      "big.dcm: the header claims an absurd size of 65535×65535×1 voxels");
-        expectIoError([&] { readImage(frames); }, ErrorCode::Corrupt,
-                      "frames.dcm: the header claims 2147483647 frames, more than the file's");
+        expectIoError(ErrorCode::InvalidValue,
+                      "big.dcm: the header claims an absurd size of 65535×65535×1 voxels",
+                      [&] { readDicomVolume({big}); });
+        expectIoError(ErrorCode::Corrupt,
+                      "frames.dcm: the header claims 2147483647 frames, more than the file's",
+                      [&] { readImage(frames); });
         // In a folder, the scan names the file too.
         const fs::path folder = bmsc::test::toPath(dir.filePath("series"));
         fs::create_directories(folder);
         fs::copy_file(frames, folder / "frames.dcm");
-        expectIoError([&] { scanDicomFolder(folder); }, ErrorCode::Corrupt,
-                      "series/frames.dcm: the header claims 2147483647 frames");
+        expectIoError(ErrorCode::Corrupt, "series/frames.dcm: the header claims 2147483647 frames",
+                      [&] { scanDicomFolder(folder); });
     }
 
     void colourIsUnsupported() {

@@ -2,6 +2,7 @@
 // orientation invariance, crop placement on a phantom with a bright heart, normalisation,
 // the JSON record, and bad input.
 #include "BreastPhantom.h"
+#include "ExpectIoError.h"
 #include "breastmsc/io/Cohort.h"
 #include "breastmsc/io/Error.h"
 #include "breastmsc/io/Preprocess.h"
@@ -17,6 +18,7 @@
 
 using namespace bmsc::io;
 using bmsc::test::BreastPhantom;
+using bmsc::test::expectIoError;
 using bmsc::test::PhantomSpec;
 
 namespace {
@@ -72,17 +74,6 @@ double maxDifference(const Volume& a, const Volume& b) {
         d = std::max(d, static_cast<double>(std::abs(a.voxels()[v] - b.voxels()[v])));
     }
     return d;
-}
-
-template <typename F>
-void expectIoError(ErrorCode code, const std::string& mustMention, F&& f) {
-    try {
-        f();
-        QFAIL("no IoError was thrown");
-    } catch (const IoError& e) {
-        QCOMPARE(errorCodeName(e.code()), errorCodeName(code));
-        QVERIFY2(std::string(e.what()).find(mustMention) != std::string::npos, e.what());
-    }
 }
 
 }  // namespace
