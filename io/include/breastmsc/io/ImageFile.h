@@ -16,8 +16,9 @@ struct ImageLimits {
 };
 
 /// Reads a 3D image in any format ITK reads here (.nii, .nii.gz, .nrrd, .nhdr, .mha, .mhd)
-/// as float, geometry in LPS; a DICOM image file (any other name) goes to readDicomVolume. A 4D
-/// file is rejected (use readImageSeries). NaN/Inf voxels are rejected with InvalidValue.
+/// as float, geometry in LPS; a DICOM image file (any other name) goes to readDicomVolume, whose
+/// header checks hold it to the default limits, not to `limits`. A 4D file is rejected (use
+/// readImageSeries). NaN/Inf voxels are rejected with InvalidValue.
 Volume readImage(const std::filesystem::path& file, const ImageLimits& limits = {});
 
 /// Reads a 3D or 4D image as a list of 3D volumes (one per time point).
